@@ -1,0 +1,170 @@
+"""The public Python API: ``lint_text`` and ``lint_paths``. The CLI is a thin shell over these.
+
+Flow, one direction: discover -> read -> analyse (one spaCy batch per theme set) -> check ->
+suppress -> sort -> score. A file that cannot be read becomes a FileResult with ``error`` set and
+never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from msglint import __version__
+from msglint import voice as voice_mod
+from msglint.analysis import Analysis, Analyzer
+from msglint.catalogue import Catalogue, load_catalogue
+from msglint.checks import CheckContext, run_checks
+from msglint.config import Config
+from msglint.errors import ConfigError, MsglintError, ReadError
+from msglint.models import FileResult, Mention, RunResult, Sentence
+from msglint.profile import Profile, load_profile
+from msglint.scoring import score as score_file
+from msglint.source import Source
+
+_analyzers: dict[tuple[str, ...], Analyzer] = {}
+
+
+def builtin_profiles_dir() -> Path | None:
+    """Sample profiles shipped with the package (msglint/profiles in a wheel)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "profiles", here.parent / "samples" / "profiles"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def resolve_profile_arg(value: str | Path) -> Path:
+    """A path, or the name of a shipped sample profile (``smb-owner``)."""
+    path = Path(value)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return path
+    shipped = builtin_profiles_dir()
+    if shipped and (shipped / f"{value}.yaml").is_file():
+        return shipped / f"{value}.yaml"
+    return path
+
+
+def get_profile(value: Profile | str | Path, catalogue: Catalogue | None = None) -> Profile:
+    if isinstance(value, Profile):
+        return value
+    return load_profile(resolve_profile_arg(value), catalogue or load_catalogue())
+
+
+def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = None) -> Analyzer:
+    """One Analyzer (spaCy pipeline + matchers) per distinct theme set, reused across files."""
+    themes = list(catalogue.themes.values()) + list(profile.themes)
+    key = (model or "", catalogue.fingerprint, *sorted(t.id + t.origin for t in profile.themes),
+           *profile.brands)
+    if key not in _analyzers:
+        _analyzers[key] = Analyzer(themes, model=model, brands=profile.brands)
+    return _analyzers[key]
+
+
+def lint_text(text: str, profile: Profile | str | Path, *, fmt: str = "text",
+              path: str = "<text>", model: str | None = None,
+              rules: dict[str, str] | None = None) -> FileResult:
+    """Lint one string as if it were a file of format ``fmt``."""
+    from msglint.readers import read_bytes
+
+    catalogue = load_catalogue()
+    prof = get_profile(profile, catalogue)
+    source = read_bytes(text.encode("utf-8"), path, fmt)
+    analysis = analyzer_for(prof, catalogue, model).analyze([source])[0]
+    return build_result(source, analysis, prof, catalogue, rules or {})
+
+
+def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue: Catalogue,
+                 rules: dict[str, str]) -> FileResult:
+    """Checks, suppressions, sorting and score for one analysed file."""
+    from msglint.suppress import apply_suppressions
+
+    themes = {**catalogue.themes, **{t.id: t for t in profile.themes}}
+    sentences = [
+        Sentence(s.start, s.end, s.block, voice_mod.make_voice(s.customer, s.vendor))
+        for s in analysis.sentences
+    ]
+    mentions = [
+        Mention(m.theme, profile.role(m.theme), m.beneficiary, m.negated, m.start, m.end,
+                source.locate(m.start, m.end), m.sentence,
+                source.blocks[analysis.sentences[m.sentence].block].field)
+        for m in analysis.mentions
+    ]
+    file_voice = voice_mod.combine(s.voice for s in sentences)
+    ctx = CheckContext(source, profile, catalogue, mentions, sentences, file_voice, themes)
+    overrides = {**profile.checks, **rules}
+    findings = run_checks(ctx, overrides)
+    the_score = score_file(profile, mentions, sentences, file_voice, findings)
+    findings = apply_suppressions(findings, source.directives, source.path)
+    if overrides.get("unused-suppression") == "off":
+        findings = [f for f in findings if f.rule != "unused-suppression"]
+    elif "unused-suppression" in overrides:
+        sev = overrides["unused-suppression"]
+        findings = [replace(f, severity=sev) if f.rule == "unused-suppression" else f  # type: ignore[arg-type]
+                    for f in findings]
+    findings.sort(key=lambda f: (f.location.line, f.location.column, f.location.end_line,
+                                 f.location.end_column, f.rule, f.theme or ""))
+    coverage = {d: 0 for d in profile.drivers}
+    for m in mentions:
+        if m.theme in coverage:
+            coverage[m.theme] += 1
+    return FileResult(
+        path=source.path, profile=profile.id, score=the_score, voice=file_voice,
+        themes=mentions, coverage=coverage, findings=findings, format=source.format,
+        text=source.text, sentences=sentences, words=analysis.words,
+        min_score=profile.min_score,
+    )
+
+
+def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | None = None,
+               config: Config | None = None, model: str | None = None) -> RunResult:
+    """Lint files and directories. Bad files become FileResults with ``error`` set.
+
+    Raises ConfigError for a bad profile or config (exit code 2 in the CLI).
+    """
+    from msglint.discover import discover
+    from msglint.readers import read_source
+
+    config = config or Config()
+    catalogue = load_catalogue()
+    model = model or config.model
+    explicit: Profile | None = get_profile(profile, catalogue) if profile is not None else None
+    profiles: dict[Path, Profile] = {}
+    targets = discover([Path(p) for p in paths], root=config.root, exclude=config.exclude,
+                       assets=config.assets)
+    results: list[FileResult | None] = [None] * len(targets)
+    batches: dict[int, list[tuple[int, Source, Profile]]] = {}
+    for i, target in enumerate(targets):
+        if target.error:
+            results[i] = FileResult(path=target.display, error=target.error)
+            continue
+        prof = explicit
+        if prof is None:
+            ppath = config.profile_for(target.path)
+            if ppath is None:
+                raise ConfigError("no profile: pass --profile FILE or set `profile:` in "
+                                  ".msglint.yaml (run `msglint init` to create one)")
+            if ppath not in profiles:
+                profiles[ppath] = load_profile(ppath, catalogue)
+            prof = profiles[ppath]
+        try:
+            source = read_source(target.path, target.display, target.format)
+        except ReadError as exc:
+            results[i] = FileResult(path=target.display, profile=prof.id, error=exc.message)
+            continue
+        analyzer = analyzer_for(prof, catalogue, model)
+        batches.setdefault(id(analyzer), []).append((i, source, prof))
+    for batch in batches.values():
+        analyzer = analyzer_for(batch[0][2], catalogue, model)
+        analyses = analyzer.analyze([s for _, s, _ in batch])
+        for (i, source, prof), analysis in zip(batch, analyses, strict=True):
+            results[i] = build_result(source, analysis, prof, catalogue, config.rules)
+    return RunResult([r for r in results if r is not None], __version__)
+
+
+def iter_errors(run: RunResult) -> Iterable[FileResult]:
+    return (f for f in run.files if f.error)
+
+
+__all__ = ["lint_text", "lint_paths", "MsglintError", "ConfigError"]

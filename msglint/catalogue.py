@@ -1,0 +1,251 @@
+"""The built-in catalogue: themes (rules/themes/*.yaml) and check docs (rules/checks/*.yaml).
+
+Rule instances are data; rule kinds are code. A theme file holds what the theme means, why it
+matters, how to detect it (spaCy token patterns on lemmas plus fixed phrases) and its own match /
+no-match examples, which one table-driven test runs. The file name is the id.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from msglint import yamlmarks
+from msglint.errors import ConfigError
+from msglint.inflect import surface_forms
+
+THEME_GROUPS = ("outcome", "operations", "company", "custom")
+
+_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_PATTERN = {"type": "array", "minItems": 1, "items": {"type": "object"}}
+_PATTERNS = {"type": "array", "items": _PATTERN}
+
+THEME_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "name", "description", "examples"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+               "description": "Stable theme id; for built-in themes it equals the file name."},
+        "name": {"type": "string", "description": "Human name shown in reports."},
+        "group": {"enum": list(THEME_GROUPS), "description": "outcome, operations, company."},
+        "description": {"type": "string", "description": "What the copy talks about."},
+        "why": {"type": "string", "description": "Why the theme matters to a segment."},
+        "suggestion": {"type": "string", "description": "Default reframing advice."},
+        "aliases": {**_STRINGS, "description": "Former ids that still resolve to this theme."},
+        "negation": {"enum": ["keep", "drop"],
+                     "description": "keep: 'no more stockouts' still talks about the theme; "
+                                    "drop: 'we never compete on price' does not."},
+        "patterns": {**_PATTERNS, "description": "spaCy Matcher token patterns (LEMMA, LOWER, POS...)."},
+        "phrases": {**_STRINGS, "description": "Word sequences matched case-insensitively; "
+                                               "the last word may be inflected."},
+        "dependency_patterns": {"type": "array", "items": {"type": "array", "items": {"type": "object"}},
+                                "description": "spaCy DependencyMatcher patterns."},
+        "unless": {**_PATTERNS, "description": "Token patterns that veto an overlapping match."},
+        "unless_phrases": {**_STRINGS, "description": "Phrases that veto an overlapping match."},
+        "examples": {
+            "type": "object", "additionalProperties": False, "required": ["match", "no_match"],
+            "properties": {"match": {**_STRINGS, "minItems": 1},
+                           "no_match": {**_STRINGS, "minItems": 1}},
+        },
+    },
+}
+
+CHECK_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "name", "severity", "summary", "why", "message", "suggestion", "examples"],
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "severity": {"enum": ["error", "warning", "info"]},
+        "summary": {"type": "string"},
+        "why": {"type": "string"},
+        "message": {"type": "string"},
+        "suggestion": {"type": "string"},
+        "examples": {
+            "type": "object", "additionalProperties": False, "required": ["match", "no_match"],
+            "properties": {
+                side: {"type": "array", "items": {
+                    "type": "object", "additionalProperties": False,
+                    "required": ["profile", "text"],
+                    "properties": {"profile": {"type": "string"}, "text": {"type": "string"},
+                                   "format": {"type": "string"}}}}
+                for side in ("match", "no_match")},
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    name: str
+    description: str
+    group: str = "custom"
+    why: str = ""
+    suggestion: str = ""
+    negation: str = "keep"
+    patterns: tuple[tuple[dict[str, Any], ...], ...] = ()
+    phrases: tuple[str, ...] = ()
+    dependency_patterns: tuple[tuple[dict[str, Any], ...], ...] = ()
+    unless: tuple[tuple[dict[str, Any], ...], ...] = ()
+    unless_phrases: tuple[str, ...] = ()
+    match_examples: tuple[str, ...] = ()
+    no_match_examples: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    origin: str = ""  # file the theme came from, for error messages and `explain`
+
+    def triggers(self) -> set[str]:
+        """Lowercase surface words whose presence makes a sentence worth parsing."""
+        words: set[str] = set()
+        for pattern in self.patterns + self.dependency_patterns:
+            for tok in pattern:
+                spec = tok.get("RIGHT_ATTRS", tok)
+                words |= _literal_words(spec)
+        for phrase in self.phrases:
+            for w in phrase.lower().replace("-", " ").split():
+                words |= surface_forms(w)
+        return words
+
+
+@dataclass(frozen=True)
+class CheckDoc:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    why: str
+    message: str
+    suggestion: str
+    match_examples: tuple[dict[str, str], ...] = ()
+    no_match_examples: tuple[dict[str, str], ...] = ()
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    themes: dict[str, Theme]
+    checks: dict[str, CheckDoc]
+    fingerprint: str = ""
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, theme_id: str) -> str | None:
+        if theme_id in self.themes:
+            return theme_id
+        return self.aliases.get(theme_id)
+
+
+def _literal_words(spec: dict[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for key, value in spec.items():
+        k = key.upper()
+        if k not in ("LEMMA", "LOWER", "ORTH", "TEXT", "NORM"):
+            continue
+        vals: list[str] = []
+        if isinstance(value, str):
+            vals = [value]
+        elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+            vals = [v for v in value["IN"] if isinstance(v, str)]
+        for v in vals:
+            out |= surface_forms(v) if k == "LEMMA" else {v.lower()}
+    return out
+
+
+def _required_literal(pattern: tuple[dict[str, Any], ...]) -> bool:
+    for tok in pattern:
+        spec = tok.get("RIGHT_ATTRS", tok)
+        if _literal_words(spec) and tok.get("OP") not in ("?", "*"):
+            return True
+    return False
+
+
+def rules_dir() -> Path:
+    """Built-in packs: inside the installed package, or top-level rules/ in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if (candidate / "themes").is_dir():
+            return candidate
+    raise ConfigError("built-in rules not found; reinstall msglint", str(here / "rules"))
+
+
+def _normalise_pattern(pattern: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    out = []
+    for tok in pattern:
+        t = dict(tok)
+        for key in ("LEMMA", "LOWER"):
+            v = t.get(key)
+            if isinstance(v, str):
+                t[key] = v.lower()
+            elif isinstance(v, dict) and isinstance(v.get("IN"), list):
+                t[key] = {**v, "IN": [x.lower() if isinstance(x, str) else x for x in v["IN"]]}
+        out.append(t)
+    return tuple(out)
+
+
+def theme_from_data(data: dict[str, Any], doc: yamlmarks.Marked, origin: str,
+                    default_group: str = "custom") -> Theme:
+    patterns = tuple(_normalise_pattern(p) for p in data.get("patterns", []))
+    for i, p in enumerate(patterns):
+        if not _required_literal(p):
+            raise doc.error(("patterns", i), "pattern has no required word (LEMMA/LOWER value "
+                            "without OP ? or *); add one so sentences can be pre-filtered")
+    if not patterns and not data.get("phrases") and not data.get("dependency_patterns"):
+        raise doc.error((), f"theme '{data['id']}' has no patterns, phrases or "
+                            "dependency_patterns; add at least one")
+    ex = data["examples"]
+    return Theme(
+        id=data["id"], name=data["name"], description=data["description"],
+        group=data.get("group", default_group), why=data.get("why", ""),
+        suggestion=data.get("suggestion", ""), negation=data.get("negation", "keep"),
+        patterns=patterns, phrases=tuple(data.get("phrases", [])),
+        dependency_patterns=tuple(tuple(p) for p in data.get("dependency_patterns", [])),
+        unless=tuple(_normalise_pattern(p) for p in data.get("unless", [])),
+        unless_phrases=tuple(data.get("unless_phrases", [])),
+        match_examples=tuple(ex["match"]), no_match_examples=tuple(ex["no_match"]),
+        aliases=tuple(data.get("aliases", [])), origin=origin,
+    )
+
+
+def _load_theme(path: Path) -> Theme:
+    doc = yamlmarks.load(path.read_text(encoding="utf-8"), str(path))
+    yamlmarks.validate(doc, THEME_SCHEMA, "theme")
+    if doc.data["id"] != path.stem:
+        raise doc.error(("id",), f"theme id '{doc.data['id']}' must equal the file name "
+                                 f"'{path.stem}'")
+    return theme_from_data(doc.data, doc, str(path))
+
+
+def _load_check(path: Path) -> CheckDoc:
+    doc = yamlmarks.load(path.read_text(encoding="utf-8"), str(path))
+    yamlmarks.validate(doc, CHECK_SCHEMA, "check")
+    d = doc.data
+    if d["id"] != path.stem:
+        raise doc.error(("id",), f"check id '{d['id']}' must equal the file name '{path.stem}'")
+    return CheckDoc(d["id"], d["name"], d["severity"], d["summary"], d["why"], d["message"],
+                    d["suggestion"], tuple(d["examples"]["match"]),
+                    tuple(d["examples"]["no_match"]), str(path))
+
+
+@functools.lru_cache(maxsize=4)
+def load_catalogue(root: Path | None = None) -> Catalogue:
+    """Load and validate every theme and check file (cached per process)."""
+    root = root or rules_dir()
+    digest = hashlib.sha256()
+    themes: dict[str, Theme] = {}
+    aliases: dict[str, str] = {}
+    for path in sorted((root / "themes").glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        theme = _load_theme(path)
+        themes[theme.id] = theme
+        for alias in theme.aliases:
+            aliases[alias] = theme.id
+    checks: dict[str, CheckDoc] = {}
+    for path in sorted((root / "checks").glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        check = _load_check(path)
+        checks[check.id] = check
+    return Catalogue(themes, checks, digest.hexdigest()[:16], aliases)

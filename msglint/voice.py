@@ -1,0 +1,111 @@
+"""Whose story a sentence tells: the customer's or the vendor's.
+
+Counting "you" is not enough: "Your one-stop shop for our award-winning products" addresses the
+reader but celebrates the vendor. Signals, each worth one point unless said otherwise:
+
+customer  second-person pronouns (you, your, yours, yourself); an imperative addressed to the
+          reader ("Keep more of what you earn"); a driver theme whose beneficiary is the customer.
+vendor    first-person plural (we, our, us, ours); the company placeholder ``<company>`` or a brand
+          name from the profile; "your" that possesses the vendor itself ("your trusted partner",
+          "your one-stop shop"); self-praise and credential themes.
+
+The file's ``customer_focus`` is customer / (customer + vendor) over all sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from msglint.models import Voice, VoiceLabel
+
+SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u"})
+FIRST_PLURAL = frozenset({"we", "our", "us", "ours", "ourselves", "i", "my", "me", "mine"})
+# "your" + one of these names the vendor as the reader's possession: still vendor-centred.
+VENDOR_SELF_NOUNS = frozenset({
+    "shop", "store", "destination", "provider", "partner", "source", "supplier", "solution",
+    "one-stop", "stop", "choice", "home", "place", "go-to", "resource", "headquarters", "hub",
+    "specialist", "specialists", "experts", "expert", "team", "vendor", "agency", "firm",
+})
+CUSTOMER_SIGNAL_WEIGHT = 1.0
+VENDOR_SIGNAL_WEIGHT = 1.0
+
+CUSTOMER_THRESHOLD = 0.65
+VENDOR_THRESHOLD = 0.35
+
+
+class TokenLike(Protocol):
+    @property
+    def lower_(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def tag_(self) -> str: ...
+    @property
+    def i(self) -> int: ...
+
+
+def token_signals(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset()
+                  ) -> tuple[float, float]:
+    """(customer, vendor) signal counts from the words alone (works on unparsed tokens)."""
+    customer = vendor = 0.0
+    n = len(tokens)
+    for k, tok in enumerate(tokens):
+        low = tok.lower_
+        if low in SECOND_PERSON:
+            if low == "your" and _possesses_vendor(tokens, k):
+                vendor += VENDOR_SIGNAL_WEIGHT
+            else:
+                customer += CUSTOMER_SIGNAL_WEIGHT
+        elif low in FIRST_PLURAL:
+            # "us" in "contact us" / "let us" is still the vendor speaking about itself.
+            vendor += VENDOR_SIGNAL_WEIGHT
+        elif low == "company" and 0 < k < n - 1 and tokens[k - 1].text == "<" \
+                and tokens[k + 1].text == ">":
+            vendor += VENDOR_SIGNAL_WEIGHT
+        elif brands and tok.text.lower() in brands:
+            vendor += VENDOR_SIGNAL_WEIGHT
+    return customer, vendor
+
+
+def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
+    # Look past up to three modifiers: "your trusted local partner", "your one-stop shop".
+    for j in range(k + 1, min(k + 5, len(tokens))):
+        low = tokens[j].lower_
+        if low in VENDOR_SELF_NOUNS:
+            # "your team" / "your store" are the reader's own when nothing marks the vendor;
+            # only treat them as vendor nouns when a vendor word is near (our, we, <company>).
+            if low in {"team", "store", "shop", "home", "place", "hub"}:
+                window = [t.lower_ for t in tokens[max(0, k - 6):min(len(tokens), j + 8)]]
+                return any(w in FIRST_PLURAL or w == "company" for w in window) or \
+                    (low in {"shop", "store"} and j > 0 and tokens[j - 1].lower_ == "stop")
+            return True
+        if low in {",", ".", "and", "or", "to", "for", "with", "of"}:
+            return False
+    return False
+
+
+def label_for(customer: float, vendor: float) -> VoiceLabel:
+    total = customer + vendor
+    if total <= 0:
+        return "neutral"
+    focus = customer / total
+    if focus >= CUSTOMER_THRESHOLD:
+        return "customer"
+    if focus <= VENDOR_THRESHOLD:
+        return "vendor"
+    return "mixed"
+
+
+def make_voice(customer: float, vendor: float) -> Voice:
+    total = customer + vendor
+    focus = customer / total if total > 0 else 0.5
+    return Voice(label_for(customer, vendor), round(focus, 3), customer, vendor)
+
+
+def combine(voices: Iterable[Voice]) -> Voice:
+    c = v = 0.0
+    for voice in voices:
+        c += voice.customer
+        v += voice.vendor
+    return make_voice(c, v)
