@@ -24,6 +24,17 @@ from msglint.scoring import score as score_file
 from msglint.source import Source
 
 _analyzers: dict[tuple[str, ...], Analyzer] = {}
+_profiles: dict[str, Profile] = {}  # profiles used in this process, by id, for reporters
+
+
+def loaded_profiles() -> dict[str, Profile]:
+    """Profiles used so far, by id (the HTML report shows their drivers and names)."""
+    return dict(_profiles)
+
+
+def _remember(profile: Profile) -> Profile:
+    _profiles[profile.id] = profile
+    return profile
 
 
 def builtin_profiles_dir() -> Path | None:
@@ -48,8 +59,8 @@ def resolve_profile_arg(value: str | Path) -> Path:
 
 def get_profile(value: Profile | str | Path, catalogue: Catalogue | None = None) -> Profile:
     if isinstance(value, Profile):
-        return value
-    return load_profile(resolve_profile_arg(value), catalogue or load_catalogue())
+        return _remember(value)
+    return _remember(load_profile(resolve_profile_arg(value), catalogue or load_catalogue()))
 
 
 def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = None) -> Analyzer:
@@ -146,7 +157,7 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                 raise ConfigError("no profile: pass --profile FILE or set `profile:` in "
                                   ".msglint.yaml (run `msglint init` to create one)")
             if ppath not in profiles:
-                profiles[ppath] = load_profile(ppath, catalogue)
+                profiles[ppath] = _remember(load_profile(ppath, catalogue))
             prof = profiles[ppath]
         try:
             source = read_source(target.path, target.display, target.format)

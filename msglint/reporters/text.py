@@ -1,0 +1,54 @@
+"""`--format text`: ruff/Vale style lines, then each file's score, then a summary."""
+
+from __future__ import annotations
+
+from msglint.models import RunResult
+from msglint.reporters import ReportOptions
+
+_COLORS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1", "ok": "32"}
+
+
+def _paint(text: str, style: str, on: bool) -> str:
+    return f"\x1b[{_COLORS[style]}m{text}\x1b[0m" if on else text
+
+
+def render(run: RunResult, options: ReportOptions) -> str:
+    c = options.color
+    lines: list[str] = []
+    for f in run.files:
+        if f.error:
+            lines.append(f"{_paint(f.path, 'bold', c)}: {_paint('error', 'error', c)} "
+                         f"[read-error] {f.error}")
+            continue
+        for x in f.findings:
+            loc = x.location
+            where = f"{f.path}:{loc.line}:{loc.column}"
+            field = f" ({x.field})" if x.field else ""
+            tag = f"{x.rule}/{x.theme}" if x.theme and x.rule == "off-target-theme" else x.rule
+            lines.append(f"{_paint(where, 'bold', c)}: {_paint(x.severity, x.severity, c)} "
+                         f"[{tag}]{field} {x.message}")
+            if options.verbose and x.suggestion:
+                lines.append(f"    {_paint('suggestion:', 'dim', c)} {x.suggestion}")
+        if f.score is not None:
+            minimum = options.min_score if options.min_score is not None else f.min_score
+            low = minimum is not None and f.score.value < minimum
+            score = _paint(str(f.score.value), "error" if low else "ok", c)
+            voice = f.voice.label if f.voice else "neutral"
+            focus = f.voice.customer_focus if f.voice else 0.5
+            covered = [k for k, v in f.coverage.items() if v]
+            lines.append(
+                f"{f.path}: score {score}/100 (profile {f.profile}; voice {voice}, "
+                f"customer focus {focus:.2f}; drivers covered {len(covered)}/{len(f.coverage)}"
+                + (f"; below minimum {minimum}" if low else "") + ")")
+            if options.verbose:
+                for part in f.score.components:
+                    lines.append(f"    {part.name}: {part.points:g}/{part.max_points:g} "
+                                 f"({part.detail})")
+    errors, warnings, infos = run.count("error"), run.count("warning"), run.count("info")
+    unreadable = sum(1 for f in run.files if f.error)
+    summary = (f"{len(run.files)} file(s): {errors} error(s), {warnings} warning(s), "
+               f"{infos} info")
+    if unreadable:
+        summary += f"; {unreadable} file(s) could not be read"
+    lines.append(_paint(summary, "bold", c))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,31 @@
+"""Shared fixtures: paths into the repo and a cached way to lint text under a sample profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = ROOT / "samples" / "profiles"
+DRAFTS = ROOT / "samples" / "drafts"
+SHARED = ROOT.parent / "shared"
+
+
+def profile_path(name: str) -> Path:
+    return PROFILES / f"{name}.yaml"
+
+
+@pytest.fixture(scope="session")
+def lint():
+    """lint(text, profile_name, fmt="text") -> FileResult, with profiles loaded once."""
+    from msglint.api import get_profile, lint_text
+
+    cache: dict[str, object] = {}
+
+    def run(text: str, profile: str = "smb-owner", fmt: str = "text", path: str = "<text>"):
+        if profile not in cache:
+            cache[profile] = get_profile(profile_path(profile))
+        return lint_text(text, cache[profile], fmt=fmt, path=path)  # type: ignore[arg-type]
+
+    return run

@@ -1,0 +1,241 @@
+"""The CLI as a user meets it: exit codes, output shapes, error lines (CONTRACT.md 2 and 3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from msglint.cli import main
+
+from .conftest import DRAFTS, PROFILES, ROOT
+
+SMB = str(PROFILES / "smb-owner.yaml")
+ENT = str(PROFILES / "enterprise-ops.yaml")
+PREMIUM = str(PROFILES / "premium-brand.yaml")
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env or {}, catch_exceptions=False)
+
+
+def as_json(result) -> dict:
+    return json.loads(result.stdout)
+
+
+def off_target_themes(doc: dict) -> set[str]:
+    return {f["theme"] for f in doc["findings"] if f["rule"] == "off-target-theme"}
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("msglint 0.")
+
+
+def test_vendor_draft_is_off_target_for_smb_but_not_enterprise() -> None:
+    draft = str(DRAFTS / "vendor-centred.md")
+    smb = run("check", draft, "--profile", SMB, "--format", "json")
+    ent = run("check", draft, "--profile", ENT, "--format", "json")
+    assert smb.exit_code == 1
+    smb_file, ent_file = as_json(smb)["files"][0], as_json(ent)["files"][0]
+    assert {"inventory-control", "cost-containment", "gross-margin"} <= off_target_themes(smb_file)
+    assert not off_target_themes(ent_file) & {"inventory-control", "cost-containment",
+                                              "gross-margin"}
+    assert ent_file["score"] > smb_file["score"]
+    for f in smb_file["findings"]:
+        assert f["severity"] in ("error", "warning", "info")
+
+
+def test_customer_draft_scores_high_and_covers_the_drivers() -> None:
+    result = run("check", str(DRAFTS / "customer-centred.md"), "--profile", SMB,
+                 "--format", "json")
+    doc = as_json(result)["files"][0]
+    assert doc["score"] >= 80
+    for driver in ("time-with-customers", "take-home-pay", "less-day-to-day-involvement"):
+        assert doc["coverage"][driver] >= 1, driver
+    assert doc["voice"]["label"] == "customer"
+    assert not [f for f in doc["findings"] if f["severity"] == "error"]
+
+
+def test_discount_draft_is_flagged_under_premium_brand() -> None:
+    result = run("check", str(DRAFTS / "discount-led.md"), "--profile", PREMIUM,
+                 "--format", "json")
+    assert result.exit_code == 1
+    rules = {(f["rule"], f["theme"]) for f in as_json(result)["files"][0]["findings"]}
+    assert ("price-led", "price-discount") in rules
+    assert ("off-target-theme", "price-discount") in rules
+
+
+def test_json_document_has_the_contract_fields() -> None:
+    result = run("check", str(DRAFTS / "vendor-centred.md"), "--profile", SMB, "-f", "json")
+    doc = as_json(result)
+    assert doc["schema_version"] == 1
+    assert doc["tool"]["name"] == "msglint"
+    f = doc["files"][0]
+    for key in ("path", "profile", "score", "voice", "themes", "coverage", "findings", "error"):
+        assert key in f
+    assert f["error"] is None
+    assert set(doc["summary"]) >= {"files", "errors", "warnings", "infos"}
+    original = (DRAFTS / "vendor-centred.md").read_text(encoding="utf-8").split("\n")
+    for item in f["themes"] + f["findings"]:
+        if item["line"] == item["end_line"]:
+            line = original[item["line"] - 1]
+            assert line[item["column"] - 1:item["end_column"] - 1] == item["text"]
+    # findings sorted by position
+    positions = [(x["line"], x["column"]) for x in f["findings"]]
+    assert positions == sorted(positions)
+
+
+def test_text_output_is_ruff_style(tmp_path: Path) -> None:
+    result = run("check", str(DRAFTS / "vendor-centred.md"), "--profile", SMB)
+    lines = result.stdout.splitlines()
+    assert any(":" in ln and " error [off-target-theme" in ln for ln in lines)
+    assert "score" in result.stdout
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour
+    assert lines[-1].startswith("1 file(s):")
+
+
+def test_color_always_but_no_color_env_wins() -> None:
+    args = ("check", str(DRAFTS / "vendor-centred.md"), "--profile", SMB)
+    assert "\x1b[" in run(*args, "--color", "always").stdout
+    assert "\x1b[" not in run(*args, env={"NO_COLOR": "1"}).stdout
+
+
+def test_fail_on_and_min_score() -> None:
+    draft = str(DRAFTS / "customer-centred.md")
+    assert run("check", draft, "--profile", SMB, "--fail-on", "never").exit_code == 0
+    assert run("check", draft, "--profile", SMB, "--fail-on", "never",
+               "--min-score", "100").exit_code == 1
+
+
+def test_broken_profile_exits_2_with_position_and_hint(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("drivers:\n  time-savings: lots\noff_target:\n  gross-margn: {reason: a, "
+                   "reframe: b}\n")
+    result = run("check", str(DRAFTS / "customer-centred.md"), "--profile", str(bad))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1
+    assert "bad.yaml:2:17:" in err
+
+
+def test_unknown_theme_id_suggests_the_closest(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("off_target:\n  gross-margn: {reason: a, reframe: b}\n")
+    result = run("check", str(DRAFTS / "customer-centred.md"), "--profile", str(bad))
+    assert result.exit_code == 2
+    assert "bad.yaml:2:3:" in result.stderr
+    assert "did you mean 'gross-margin'" in result.stderr
+
+
+def test_missing_file_exits_2_after_linting_the_others(tmp_path: Path) -> None:
+    result = run("check", str(DRAFTS / "vendor-centred.md"), str(tmp_path / "nope.md"),
+                 "--profile", SMB, "--format", "json")
+    assert result.exit_code == 2
+    files = as_json(result)["files"]
+    assert files[0]["findings"]  # the good file was still linted
+    assert files[1]["error"]["message"]
+    assert files[1]["score"] is None
+
+
+def test_no_profile_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text("Hello.")
+    result = run("check", "a.md")
+    assert result.exit_code == 2
+    assert "no profile" in result.stderr
+
+
+def test_shipped_profile_by_name() -> None:
+    result = run("check", str(DRAFTS / "customer-centred.md"), "--profile", "smb-owner",
+                 "-f", "json")
+    assert as_json(result)["files"][0]["profile"] == "smb-owner"
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    result = run("check", str(DRAFTS / "customer-centred.md"), "-p", SMB, "-f", "yaml")
+    assert result.exit_code == 2
+    assert "unknown format" in result.output
+
+
+def test_rules_lists_every_contract_theme_and_check() -> None:
+    result = run("rules")
+    for tid in ("inventory-control", "take-home-pay", "empty-praise"):
+        assert tid in result.stdout
+    for cid in ("off-target-theme", "price-led", "vendor-voice", "missing-drivers"):
+        assert cid in result.stdout
+
+
+@pytest.mark.parametrize("rule_id", ["off-target-theme", "inventory-control"])
+def test_explain_reads_the_yaml(rule_id: str) -> None:
+    result = run("explain", rule_id)
+    assert result.exit_code == 0
+    assert "Why it matters" in result.stdout
+
+
+def test_explain_unknown_id_suggests() -> None:
+    result = run("explain", "inventory-contrl")
+    assert result.exit_code == 2
+    assert "did you mean 'inventory-control'" in result.stderr
+
+
+def test_profile_validate(tmp_path: Path) -> None:
+    assert run("profile", "validate", SMB, ENT, PREMIUM).exit_code == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("drivers:\n  nope: 1\n")
+    result = run("profile", "validate", str(bad))
+    assert result.exit_code == 2
+    assert "bad.yaml:2:3" in result.stderr
+
+
+def test_schema_profile_is_json_schema() -> None:
+    result = run("schema", "profile")
+    schema = json.loads(result.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert "inventory-control" in json.dumps(schema)
+
+
+def test_init_writes_a_working_starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init").exit_code == 0
+    assert (tmp_path / ".msglint.yaml").is_file()
+    (tmp_path / "draft.md").write_text("Finish by five and keep your evenings free.\n")
+    result = run("check", "draft.md", "-f", "json")
+    assert result.exit_code in (0, 1)
+    assert as_json(result)["files"][0]["profile"] == "my-segment"
+    assert run("init").exit_code == 2  # refuses to overwrite
+
+
+def test_config_show_names_origins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run("init")
+    result = run("config", "show")
+    assert result.exit_code == 0
+    assert "profile:" in result.stdout and ".msglint.yaml" in result.stdout
+
+
+def test_report_writes_html(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    result = run("report", str(DRAFTS / "customer-centred.md"), "-p", SMB, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text().lstrip().lower().startswith("<!doctype html")
+
+
+def test_output_to_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    result = run("check", str(DRAFTS / "customer-centred.md"), "-p", SMB, "-f", "json",
+                 "-o", str(tmp_path / "missing-dir" / "out.json"))
+    assert result.exit_code == 2
+    assert "cannot write report" in result.stderr
+
+
+def test_python_m_msglint_works() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "msglint", "--version"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "msglint" in proc.stdout

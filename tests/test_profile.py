@@ -1,0 +1,156 @@
+"""Profiles: strict validation that points at file:line:col, extends, own themes."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from msglint.catalogue import load_catalogue
+from msglint.errors import ConfigError
+from msglint.profile import load_profile, profile_schema
+
+from .conftest import PROFILES
+
+CAT = load_catalogue()
+
+
+def write(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["smb-owner", "enterprise-ops", "premium-brand"])
+def test_sample_profiles_load(name: str) -> None:
+    prof = load_profile(PROFILES / f"{name}.yaml", CAT)
+    assert prof.id == name
+    assert prof.drivers
+
+
+def test_sample_profiles_say_what_the_contract_says() -> None:
+    smb = load_profile(PROFILES / "smb-owner.yaml", CAT)
+    ent = load_profile(PROFILES / "enterprise-ops.yaml", CAT)
+    prem = load_profile(PROFILES / "premium-brand.yaml", CAT)
+    for t in ("inventory-control", "cost-containment", "gross-margin"):
+        assert smb.role(t) == "off-target"
+        assert ent.role(t) == "driver"
+    assert ent.role("operational-efficiency") == "driver"
+    assert prem.role("price-discount") == "off-target"
+    assert prem.role("relationship") == prem.role("customer-rewards") == "driver"
+
+
+# (yaml text, expected location, fragments the message must contain)
+BROKEN = [
+    ("drivers:\n  time-savings: 2\n  inventory-contrl: 1\n", (3, 3),
+     ["unknown theme id 'inventory-contrl'", "did you mean 'inventory-control'", "valid ids"]),
+    ("drivers:\n  time-savings: high\n", (2, 17), ["must be", "text"]),
+    ("drivers:\n  time-savings: 2\nvoice:\n  target: 1.5\n", (4, 11), ["voice.target"]),
+    ("driverz:\n  time-savings: 2\n", (1, 1), ["unknown key 'driverz'", "did you mean 'drivers'"]),
+    ("drivers: [time-savings]\n", (1, 10), ["drivers must be object"]),
+    ("off_target:\n  gross-margin:\n    reason: x\n", (3, 5), ["reframe"]),
+    ("drivers:\n  gross-margin: 1\noff_target:\n  gross-margin: {reason: a, reframe: b}\n",
+     (4, 3), ["both a driver and off-target"]),
+    ("drivers:\n  time-savings: 2\n  time-savings: 3\n", (3, 3), ["duplicate key"]),
+    ("drivers: {time-savings: 2\n", None, ["invalid YAML"]),
+    ("checks:\n  empty-prase: off\n", (2, 3), ["empty-prase", "did you mean 'empty-praise'"]),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "fragments"), BROKEN,
+                         ids=[f"broken-{i}" for i in range(len(BROKEN))])
+def test_broken_profiles_point_at_the_problem(tmp_path: Path, text: str,
+                                              where: tuple[int, int] | None,
+                                              fragments: list[str]) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_profile(path, CAT)
+    err = info.value
+    if where is not None:
+        assert (err.line, err.column) == where, str(err)
+    else:
+        assert err.line is not None
+    for fragment in fragments:
+        assert fragment in str(err)
+    assert str(err).startswith(str(path.name)) or "p.yaml" in str(err)
+
+
+def test_extends_merges_and_overrides(tmp_path: Path) -> None:
+    write(tmp_path, """\
+        name: base
+        drivers: {time-savings: 1, ease-of-use: 2}
+        off_target:
+          gross-margin: {reason: r, reframe: f}
+        min_score: 50
+        """, "base.yaml")
+    child = write(tmp_path, """\
+        extends: base.yaml
+        drivers: {gross-margin: 3}
+        voice: {target: 0.7}
+        """, "child.yaml")
+    prof = load_profile(child, CAT)
+    assert prof.role("gross-margin") == "driver"  # the child moved it
+    assert prof.role("ease-of-use") == "driver"  # inherited
+    assert prof.min_score == 50
+    assert prof.voice_target == 0.7
+    assert prof.id == "child"
+
+
+def test_extends_loop_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, "extends: b.yaml\n", "a.yaml")
+    write(tmp_path, "extends: a.yaml\n", "b.yaml")
+    with pytest.raises(ConfigError, match="loop"):
+        load_profile(tmp_path / "a.yaml", CAT)
+
+
+def test_missing_extends_target(tmp_path: Path) -> None:
+    path = write(tmp_path, "extends: nowhere.yaml\n")
+    with pytest.raises(ConfigError, match="nowhere.yaml") as info:
+        load_profile(path, CAT)
+    assert info.value.line == 1
+
+
+def test_profile_own_theme_is_usable_as_driver(tmp_path: Path, lint) -> None:
+    path = write(tmp_path, """\
+        id: florists
+        themes:
+          - id: wedding-season
+            name: Wedding season
+            description: Peak wedding bookings.
+            phrases: [wedding season, bridal party]
+            examples:
+              match: [Ready for wedding season?]
+              no_match: [Flowers for any day.]
+        drivers:
+          wedding-season: 3
+        """)
+    from msglint.api import lint_text
+
+    prof = load_profile(path, CAT)
+    result = lint_text("Be ready for wedding season with your bridal party orders.", prof)
+    assert result.coverage["wedding-season"] >= 1
+
+
+def test_own_theme_cannot_shadow_builtin(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+        themes:
+          - id: gross-margin
+            name: x
+            description: x
+            phrases: [x]
+            examples: {match: [x], no_match: [y]}
+        """)
+    with pytest.raises(ConfigError, match="already a built-in"):
+        load_profile(path, CAT)
+
+
+def test_schema_validates_the_samples() -> None:
+    import jsonschema
+    import yaml
+
+    schema = profile_schema(CAT)
+    for path in PROFILES.glob("*.yaml"):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"drivers": {"time-savings": "high"}}, schema)
