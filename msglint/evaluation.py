@@ -77,7 +77,14 @@ THEME_IDS: tuple[str, ...] = DRIVER_THEME_IDS + (
     "empty-praise",
 )
 VOICE_LABELS: tuple[str, ...] = ("customer", "vendor", "mixed", "neutral")
-KINDS: tuple[str, ...] = ("real", "keyword", "paraphrase", "hard-negative", "negation", "your-vendor")
+KINDS: tuple[str, ...] = (
+    "real",
+    "keyword",
+    "paraphrase",
+    "hard-negative",
+    "negation",
+    "your-vendor",
+)
 SPLITS: tuple[str, ...] = ("dev", "test")
 #: Minimum number of items per kind that the shipped data set must hold.
 KIND_MINIMUMS: Mapping[str, int] = {
@@ -149,15 +156,17 @@ class LoadReport:
         parts = [f"{self.loaded} items loaded"]
         if self.skipped_no_corpus:
             parts.append(
-                f"{self.skipped_no_corpus} real items skipped: corpus not found at {self.corpus_dir} "
-                f"(set {CORPUS_ENV_VAR} or pass corpus_dir)"
+                f"{self.skipped_no_corpus} real items skipped: corpus not found at "
+                f"{self.corpus_dir} (set {CORPUS_ENV_VAR} or pass corpus_dir)"
             )
         if self.unresolved:
-            parts.append(f"{len(self.unresolved)} real items not found in the corpus: {', '.join(self.unresolved)}")
+            ids = ", ".join(self.unresolved)
+            parts.append(f"{len(self.unresolved)} real items not found in the corpus: {ids}")
         if self.sha1_mismatches:
+            ids = ", ".join(self.sha1_mismatches)
             parts.append(
-                f"{len(self.sha1_mismatches)} real items skipped, corpus text changed (SHA-1 mismatch): "
-                + ", ".join(self.sha1_mismatches)
+                f"{len(self.sha1_mismatches)} real items skipped, corpus text changed "
+                f"(SHA-1 mismatch): {ids}"
             )
         return "; ".join(parts)
 
@@ -240,7 +249,9 @@ def _check_record(rec: Any, where: str) -> None:
     if not isinstance(rec["id"], str) or not rec["id"]:
         raise EvalDataError(f"{where}: 'id' must be a non-empty string")
     if rec["voice"] not in VOICE_LABELS:
-        raise EvalDataError(f"{where}: unknown voice {rec['voice']!r} (one of {', '.join(VOICE_LABELS)})")
+        raise EvalDataError(
+            f"{where}: unknown voice {rec['voice']!r} (one of {', '.join(VOICE_LABELS)})"
+        )
     if not isinstance(rec["themes"], list) or not all(isinstance(t, str) for t in rec["themes"]):
         raise EvalDataError(f"{where}: 'themes' must be a list of theme ids")
     unknown = [t for t in rec["themes"] if t not in THEME_IDS]
@@ -255,15 +266,21 @@ def _check_record(rec: Any, where: str) -> None:
     if rec["kind"] == "real":
         src = rec.get("source")
         if not isinstance(src, dict) or src.get("corpus") not in CORPUS_FILES:
-            raise EvalDataError(f"{where}: real item needs 'source' with corpus in {', '.join(CORPUS_FILES)}")
-        if src["corpus"] == "jin2021" and not (isinstance(src.get("row"), int) and not isinstance(src["row"], bool)):
+            raise EvalDataError(
+                f"{where}: real item needs 'source' with corpus in {', '.join(CORPUS_FILES)}"
+            )
+        if src["corpus"] == "jin2021" and not (
+            isinstance(src.get("row"), int) and not isinstance(src["row"], bool)
+        ):
             raise EvalDataError(f"{where}: jin2021 source needs an integer 'row'")
         if src["corpus"] == "mozorg" and not isinstance(src.get("id"), str):
             raise EvalDataError(f"{where}: mozorg source needs a string 'id'")
         if not isinstance(rec.get("sha1"), str) or len(rec["sha1"]) != 40:
             raise EvalDataError(f"{where}: real item needs a 40-hex 'sha1'")
         if "text" in rec or "evidence" in rec:
-            raise EvalDataError(f"{where}: real items must not store corpus text ('text'/'evidence')")
+            raise EvalDataError(
+                f"{where}: real items must not store corpus text ('text'/'evidence')"
+            )
     elif not isinstance(rec.get("text"), str) or not rec["text"].strip():
         raise EvalDataError(f"{where}: item needs a non-empty 'text'")
 
@@ -305,7 +322,9 @@ def load_dataset(
                     raise EvalDataError(f"{where}: invalid JSON ({exc.msg})") from None
                 _check_record(rec, where)
                 if rec["id"] in seen:
-                    raise EvalDataError(f"{where}: duplicate item id {rec['id']!r} (first at {seen[rec['id']]})")
+                    raise EvalDataError(
+                        f"{where}: duplicate item id {rec['id']!r} (first at {seen[rec['id']]})"
+                    )
                 seen[rec["id"]] = where
                 if split is not None and rec["split"] != split:
                     continue
@@ -515,14 +534,23 @@ def format_report(report: EvalReport, max_misses: int | None = 50) -> str:
         ("micro F1", report.micro_f1),
         ("macro F1 (themes with support)", report.macro_f1),
         ("voice accuracy (4-way)", report.voice_accuracy),
-        (f"vendor/customer voice accuracy (n={report.vendor_customer_items})", report.vendor_customer_accuracy),
+        (
+            f"vendor/customer voice accuracy (n={report.vendor_customer_items})",
+            report.vendor_customer_accuracy,
+        ),
         ("keyword recall", report.keyword_recall),
         ("paraphrase recall", report.paraphrase_recall),
-        (f"hard-negative false-alarm rate (n={report.hard_negative_items})", report.hard_negative_false_alarm_rate),
+        (
+            f"hard-negative false-alarm rate (n={report.hard_negative_items})",
+            report.hard_negative_false_alarm_rate,
+        ),
     ]
     width = max(len(name) for name, _ in headline)
     lines += [f"{name:<{width}}  {_fmt(value)}" for name, value in headline]
-    lines += ["", f"{'theme':<28} {'supp':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'rec':>6} {'F1':>6}"]
+    lines += [
+        "",
+        f"{'theme':<28} {'supp':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'rec':>6} {'F1':>6}",
+    ]
     for theme in THEME_IDS:
         s = report.per_theme[theme]
         lines.append(
@@ -530,7 +558,9 @@ def format_report(report: EvalReport, max_misses: int | None = 50) -> str:
             f"{_fmt(s.precision):>6} {_fmt(s.recall):>6} {_fmt(s.f1):>6}"
         )
     lines += ["", f"{'kind':<14} {'items':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'rec':>6}"]
-    for kind in [k for k in KINDS if k in report.per_kind] + sorted(set(report.per_kind) - set(KINDS)):
+    for kind in [k for k in KINDS if k in report.per_kind] + sorted(
+        set(report.per_kind) - set(KINDS)
+    ):
         tp, fp, fn = report.per_kind[kind]
         lines.append(
             f"{kind:<14} {report.items_per_kind.get(kind, 0):>5} {tp:>4} {fp:>4} {fn:>4} "
@@ -551,17 +581,30 @@ def format_report(report: EvalReport, max_misses: int | None = 50) -> str:
     return "\n".join(lines) + "\n"
 
 
-def msglint_predictor(profile: Any, lint_text: Callable[[str, Any], Any] | None = None) -> Predict:
+def msglint_predictor(
+    profile: Any,
+    lint_text: Callable[[str, Any], Any] | None = None,
+    *,
+    include_negated: bool = True,
+) -> Predict:
     """A predict function backed by ``msglint.lint_text(text, profile)`` (imported lazily).
 
-    Uses ``result.themes[*].theme`` and ``result.voice.label``.
+    Uses ``result.themes[*].theme`` and ``result.voice.label``. With ``include_negated=False``,
+    mentions flagged ``negated`` are dropped. (Under the codebook a negated mention may still
+    carry its theme: "no more stockouts" is about inventory-control, "we never compete on price"
+    is not about price-discount; the ``negation`` items measure exactly that.)
     """
 
     def predict(text: str) -> tuple[set[str], str]:
-        fn = lint_text
-        if fn is None:
-            from msglint import lint_text as fn  # lazy: keeps this module free of the NLP stack
-        result = fn(text, profile)
-        return {m.theme for m in result.themes}, result.voice.label
+        if lint_text is not None:
+            result = lint_text(text, profile)
+        else:
+            from msglint import lint_text as real_lint_text  # lazy: no NLP stack at import
+
+            result = real_lint_text(text, profile)
+        themes = {
+            m.theme for m in result.themes if include_negated or not getattr(m, "negated", False)
+        }
+        return themes, result.voice.label
 
     return predict

@@ -36,7 +36,9 @@ DATA_FILES = ("real.jsonl", "probes.jsonl")
 
 
 def _item(id_: str, kind: str, themes: set[str], voice: str) -> EvalItem:
-    return EvalItem(id=id_, text=f"text {id_}", voice=voice, themes=frozenset(themes), kind=kind, split="dev")
+    return EvalItem(
+        id=id_, text=f"text {id_}", voice=voice, themes=frozenset(themes), kind=kind, split="dev"
+    )
 
 
 TINY = [
@@ -85,7 +87,11 @@ def test_per_theme_counts(tiny_report):
 
 def test_per_theme_precision_recall_f1(tiny_report):
     pt = tiny_report.per_theme
-    assert (pt["more-revenue"].precision, pt["more-revenue"].recall, pt["more-revenue"].f1) == (1.0, 1.0, 1.0)
+    assert (pt["more-revenue"].precision, pt["more-revenue"].recall, pt["more-revenue"].f1) == (
+        1.0,
+        1.0,
+        1.0,
+    )
     assert pt["lower-costs"].precision == pytest.approx(0.5)
     assert pt["lower-costs"].recall == pytest.approx(1.0)
     assert pt["lower-costs"].f1 == pytest.approx(2 / 3)
@@ -124,7 +130,12 @@ def test_kind_scores(tiny_report):
     assert tiny_report.hard_negative_items == 3
     assert tiny_report.hard_negative_false_alarm_rate == pytest.approx(1 / 3)
     assert tiny_report.per_kind["negation"] == (1, 1, 0)
-    assert tiny_report.items_per_kind == {"keyword": 2, "paraphrase": 2, "hard-negative": 3, "negation": 1}
+    assert tiny_report.items_per_kind == {
+        "keyword": 2,
+        "paraphrase": 2,
+        "hard-negative": 3,
+        "negation": 1,
+    }
     assert tiny_report.ignored_predictions == {"not-a-contract-theme": 1}
 
 
@@ -174,6 +185,23 @@ def test_msglint_predictor_adapter():
     assert predict("It is simple.") == ({"ease-of-use"}, "customer")
 
 
+def test_msglint_predictor_can_drop_negated_mentions():
+    def fake_lint_text(text, profile):
+        mentions = [
+            SimpleNamespace(theme="price-discount", negated=True),
+            SimpleNamespace(theme="relationship"),
+        ]
+        return SimpleNamespace(themes=mentions, voice=SimpleNamespace(label="vendor"))
+
+    assert msglint_predictor("p", lint_text=fake_lint_text)("x")[0] == {
+        "price-discount",
+        "relationship",
+    }
+    assert msglint_predictor("p", lint_text=fake_lint_text, include_negated=False)("x")[0] == {
+        "relationship"
+    }
+
+
 # --------------------------------------------------------------------------- loader
 
 
@@ -199,11 +227,26 @@ def fake_corpus(tmp_path: Path) -> Path:
 
 
 def _real(id_: str, source: dict, sha1: str) -> dict:
-    return {"id": id_, "source": source, "sha1": sha1, "voice": "vendor", "themes": [], "kind": "real", "split": "dev"}
+    return {
+        "id": id_,
+        "source": source,
+        "sha1": sha1,
+        "voice": "vendor",
+        "themes": [],
+        "kind": "real",
+        "split": "dev",
+    }
 
 
 def _probe(id_: str, split: str = "dev") -> dict:
-    return {"id": id_, "text": "Save time.", "voice": "customer", "themes": ["time-savings"], "kind": "keyword", "split": split}
+    return {
+        "id": id_,
+        "text": "Save time.",
+        "voice": "customer",
+        "themes": ["time-savings"],
+        "kind": "keyword",
+        "split": split,
+    }
 
 
 def test_sha1_helper():
@@ -216,7 +259,11 @@ def test_loader_resolves_real_items_and_checks_sha1(tmp_path: Path, fake_corpus:
         [
             _real("jin-0", {"corpus": "jin2021", "row": 0}, text_sha1("Row zero, with a comma.")),
             _real("jin-1", {"corpus": "jin2021", "row": 1}, text_sha1("Row one\nspans two lines.")),
-            _real("moz-1", {"corpus": "mozorg", "id": "mozorg:a.ftl:key"}, text_sha1("Fast and private.")),
+            _real(
+                "moz-1",
+                {"corpus": "mozorg", "id": "mozorg:a.ftl:key"},
+                text_sha1("Fast and private."),
+            ),
             _real("jin-bad", {"corpus": "jin2021", "row": 0}, text_sha1("something else")),
             _real("jin-gone", {"corpus": "jin2021", "row": 99}, text_sha1("x")),
             _probe("probe-1"),
@@ -237,7 +284,11 @@ def test_loader_resolves_real_items_and_checks_sha1(tmp_path: Path, fake_corpus:
 def test_loader_skips_real_items_without_corpus(tmp_path: Path):
     data = _write_jsonl(
         tmp_path / "set.jsonl",
-        [_real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40), _probe("probe-1"), _probe("probe-2", "test")],
+        [
+            _real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40),
+            _probe("probe-1"),
+            _probe("probe-2", "test"),
+        ],
     )
     with pytest.warns(EvalDataWarning, match="1 real items skipped: corpus not found"):
         ds = load_dataset(data, corpus_dir=tmp_path / "no-such-dir")
@@ -276,7 +327,10 @@ def test_loader_default_corpus_dir_env(monkeypatch, tmp_path: Path):
         ({**_probe("x"), "kind": "other"}, "unknown kind"),
         ({**_probe("x"), "split": "train"}, "unknown split"),
         ({k: v for k, v in _probe("x").items() if k != "text"}, "non-empty 'text'"),
-        ({**_real("r", {"corpus": "jin2021", "row": 0}, "0" * 40), "text": "copied"}, "must not store corpus text"),
+        (
+            {**_real("r", {"corpus": "jin2021", "row": 0}, "0" * 40), "text": "copied"},
+            "must not store corpus text",
+        ),
         (_real("r", {"corpus": "web"}, "0" * 40), "real item needs 'source'"),
     ],
 )
