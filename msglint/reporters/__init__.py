@@ -8,6 +8,8 @@ text`). Add a format by adding an entry here and a module beside this one.
 from __future__ import annotations
 
 import importlib
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,11 +33,21 @@ class RenderFn(Protocol):
 REGISTRY: dict[str, tuple[str, str, str]] = {
     "text": ("msglint.reporters.text", "render", "path:line:col: severity [rule] message (default)"),
     "json": ("msglint.reporters.json", "render", "the contract JSON document (schema_version 1)"),
+    "sarif": ("msglint.reporters.sarif", "render", "SARIF 2.1.0 for GitHub code scanning"),
+    "github": ("msglint.reporters.github", "render", "GitHub Actions annotations (::error ...)"),
+    "gitlab": ("msglint.reporters.gitlab", "render", "GitLab Code Quality report (JSON)"),
+    "junit": ("msglint.reporters.junit", "render", "JUnit XML: a test suite per file"),
 }
 
 
 def register(name: str, module: str, function: str, description: str) -> None:
     REGISTRY[name] = (module, function, description)
+
+
+def default_format(env: Mapping[str, str] | None = None) -> str:
+    """The format when no --format is given: ``github`` under GitHub Actions, else ``text``."""
+    env = os.environ if env is None else env
+    return "github" if env.get("GITHUB_ACTIONS", "").lower() == "true" else "text"
 
 
 def formats() -> list[str]:
