@@ -39,6 +39,9 @@ class Directive:
     action: DirectiveAction
     ids: tuple[str, ...]
     location: Location  # where the comment itself sits in the original file
+    # disable-next-line: the first line after the comment that holds copy (set by the reader);
+    # None means "the line after the comment".
+    target_line: int | None = None
 
 
 class OffsetMap:
@@ -68,6 +71,10 @@ class OffsetMap:
                 return
         self._text_starts.append(text_start)
         self._runs.append((text_start, text_len, orig_start, orig_len))
+
+    def runs(self) -> list[tuple[int, int, int, int]]:
+        """The runs as ``(text_start, text_len, orig_start, orig_len)``, in text order."""
+        return list(self._runs)
 
     def _run_for(self, offset: int) -> tuple[int, int, int, int] | None:
         i = bisect.bisect_right(self._text_starts, offset) - 1

@@ -1,6 +1,8 @@
 """Format adapters: each turns one file into a :class:`~msglint.source.Source`.
 
 Readers know nothing about themes or rules; they only decide what is copy and where it came from.
+Every failure is a :class:`~msglint.errors.ReadError` with one line naming the file and what to do;
+nothing else escapes ``read_source``/``read_bytes``. docs/formats.md describes each format.
 """
 
 from __future__ import annotations
@@ -13,13 +15,32 @@ from msglint.source import Source
 
 # file suffix -> format name
 FORMATS: dict[str, str] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
     ".txt": "text",
     ".text": "text",
+    ".docx": "docx",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
 }
+# Formats picked up when walking a directory; YAML/JSON assets only through ``assets`` globs.
+DEFAULT_FORMATS = frozenset({"markdown", "html", "text", "docx"})
+ASSET_FORMATS = frozenset({"yaml", "json"})
+ALL_FORMATS = frozenset(FORMATS.values())
+# Other names callers may use for a format (``lint_text(fmt="md")``).
+_ALIASES = {"md": "markdown", "htm": "html", "txt": "text", "plain": "text", "yml": "yaml"}
 
 
 def format_for(path: Path) -> str | None:
     return FORMATS.get(path.suffix.lower())
+
+
+def normalize_format(fmt: str) -> str:
+    f = fmt.lower().lstrip(".")
+    return _ALIASES.get(f, f)
 
 
 def read_source(path: Path, display: str | None = None, fmt: str | None = None) -> Source:
@@ -31,7 +52,7 @@ def read_source(path: Path, display: str | None = None, fmt: str | None = None) 
     except IsADirectoryError:
         raise ReadError("is a directory, not a file", display) from None
     except FileNotFoundError:
-        raise ReadError("no such file; check the path", display) from None
+        raise ReadError("no such file or directory; check the path", display) from None
     except PermissionError:
         raise ReadError("permission denied; make the file readable", display) from None
     except OSError as exc:
@@ -40,7 +61,51 @@ def read_source(path: Path, display: str | None = None, fmt: str | None = None) 
 
 
 def read_bytes(data: bytes, display: str, fmt: str) -> Source:
+    """Turn a file's bytes into a Source. Raises ReadError, and nothing else, for bad input."""
+    fmt = normalize_format(fmt)
+    if fmt not in ALL_FORMATS:
+        raise ReadError(f"unknown format '{fmt}'; use one of {', '.join(sorted(ALL_FORMATS))}",
+                        display)
+    try:
+        return _read(data, display, fmt)
+    except ReadError:
+        raise
+    except RecursionError:
+        raise ReadError(f"{fmt} is nested too deeply to read; simplify the file",
+                        display) from None
+    except MemoryError:
+        raise ReadError("file too large to read", display) from None
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not become a traceback
+        raise ReadError(f"could not read this {fmt} file (internal error: "
+                        f"{type(exc).__name__}: {exc}); please report it", display) from None
+
+
+def _read(data: bytes, display: str, fmt: str) -> Source:
+    if fmt == "docx":
+        from msglint.readers.docx import read_docx
+
+        return read_docx(data, display)
+    if fmt == "html":
+        from msglint.readers import html
+
+        return html.read(html.decode_html(data, display), display)
+    original = decode_bytes(data, display)
+    if fmt == "markdown":
+        from msglint.readers import markdown
+
+        return markdown.read(original, display)
+    if fmt == "yaml":
+        from msglint.readers.assets import read_yaml
+
+        return read_yaml(original, display)
+    if fmt == "json":
+        from msglint.readers.assets import read_json
+
+        return read_json(original, display)
     from msglint.readers import text
 
-    original = decode_bytes(data, display)
     return text.read(original, display)
+
+
+__all__ = ["FORMATS", "DEFAULT_FORMATS", "ASSET_FORMATS", "format_for", "read_source",
+           "read_bytes", "ReadError"]

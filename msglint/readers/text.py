@@ -1,18 +1,25 @@
-"""Plain text: blank lines separate paragraphs; every character is copy."""
+"""Plain text: blank lines separate paragraphs; everything else is copy except bare URLs and
+e-mail addresses. A line break inside a paragraph reads as a space.
+"""
 
 from __future__ import annotations
 
 import re
 
-from msglint.source import Source, TextBuilder
+from msglint.readers.common import Emitter, finish_source
+from msglint.source import Source
 
-_PARA = re.compile(r"\S(?:.*?\S)??(?=\s*\n\s*\n|\s*\Z)", re.S)
+# One or more blank lines (lines holding only spaces/tabs) between paragraphs. Anchored on a
+# newline so a failed attempt costs at most one scan of the whitespace that follows it.
+_BLANK = re.compile(r"\n(?:[ \t\f\v\r]*\n)+")
 
 
 def read(original: str, display: str) -> Source:
-    b = TextBuilder()
-    for m in _PARA.finditer(original):
-        start = b.length
-        b.add(m.group(), m.start())
-        b.end_block(start, "paragraph")
-    return Source.from_builder(display, "text", original, b)
+    em = Emitter(original)
+    pos = 0
+    for m in _BLANK.finditer(original):
+        em.literal(pos, m.start())
+        em.end_block("paragraph")
+        pos = m.end()
+    em.literal(pos, len(original))
+    return finish_source(display, "text", original, em)
