@@ -7,9 +7,11 @@ to ratchet: what was fixed cannot come back unnoticed.
 A finding is identified by **(file path, rule, theme, text)**, never by line or column, so an edit
 above a finding (a new paragraph, a reflowed heading) does not resurrect it. ``text`` is compared
 with whitespace runs collapsed and case folded, so reflowing a sentence over two lines or
-capitalising it is not a new finding either; campaign-asset findings also carry their field path
-(``email.subject``). Keys are counted: a baseline that holds two identical findings in a file
-absorbs two, and a third one is new.
+capitalising it is not a new finding either. Checks that judge the whole file
+(``missing-drivers``, ``vendor-voice``) are keyed without text: the sentence they point at is
+only an anchor. Campaign-asset findings also carry their field path (``email.subject``). Keys
+are counted: a baseline that holds two identical findings in a file absorbs two, and a third
+one is new.
 
 Paths in the file are relative to the baseline file's own folder, with forward slashes, so the
 same baseline works from any working directory and on any OS.
@@ -26,8 +28,10 @@ File format (JSON, ``version`` 1; written sorted, so diffs in review are small):
       ]
     }
 
-``theme`` is ``null`` for findings without one; ``field`` appears only for campaign assets. Scores
-and unreadable files are never baselined: ``--min-score`` and read errors still fail a run.
+``theme`` is ``null`` for findings without one; ``text`` is stored normalised (whitespace
+collapsed, lower case) and is empty for whole-file checks; ``field`` appears only for campaign
+assets. Scores and unreadable files are never baselined: ``--min-score`` and read errors still
+fail a run.
 """
 
 from __future__ import annotations
@@ -52,6 +56,10 @@ Key = tuple[str, str, str, str, str]
 
 _SPACE = re.compile(r"\s+")
 
+# Checks that judge the whole file and only anchor the finding on a sentence (the first one, the
+# most vendor-centred one): the anchor moves with unrelated edits, so their key has no text.
+FILE_LEVEL_RULES = frozenset({"missing-drivers", "vendor-voice"})
+
 
 def normalise_text(text: str) -> str:
     """Whitespace collapsed and case folded: reflowing or recapitalising is not a new finding."""
@@ -67,8 +75,8 @@ def posix_path(path: str) -> str:
 
 
 def finding_key(path: str, finding: Finding) -> Key:
-    return (posix_path(path), finding.rule, finding.theme or "",
-            normalise_text(finding.location.text), finding.field or "")
+    text = "" if finding.rule in FILE_LEVEL_RULES else normalise_text(finding.location.text)
+    return (posix_path(path), finding.rule, finding.theme or "", text, finding.field or "")
 
 
 def fingerprints(file: FileResult) -> list[str]:
