@@ -95,8 +95,8 @@ def check_options(fn: F) -> F:
                      help="Use this config instead of searching for .msglint.yaml / "
                           "pyproject.toml."),
         click.option("--format", "-f", "fmt", metavar="FORMAT",
-                     help="Output format: text (default; github under GitHub Actions), json, "
-                          "html, sarif, github, gitlab, junit."),
+                     help="Output format: auto (default: github under GitHub Actions, else "
+                          "text), text, json, html, sarif, github, gitlab, junit."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str),
                      help="Write the report to FILE instead of stdout."),
         click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
@@ -150,11 +150,16 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
     from msglint import api, reporters
 
     config = _load_config(config_path)
-    fmt = fmt or (reporters.default_format(os.environ)
-                  if hasattr(reporters, "default_format") else "text")
+    if not fmt or fmt == "auto":  # auto: github under GitHub Actions, else text
+        fmt = reporters.default_format(os.environ)
     if fmt not in reporters.REGISTRY:
         raise click.UsageError(f"unknown format '{fmt}'; choose one of: "
                                f"{', '.join(reporters.formats())}")
+    known = None
+    if baseline:  # read it before linting: a bad baseline is an error worth hearing at once
+        from msglint.baseline import load_baseline
+
+        known = load_baseline(Path(baseline))
     run = api.lint_paths(list(paths), profile=profile, config=config, model=model)
     if write_baseline:
         from msglint.baseline import write_baseline as write
@@ -164,10 +169,14 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
             count = sum(len(f.findings) for f in run.files)
             click.echo(f"msglint: recorded {count} finding(s) in {write_baseline}", err=True)
         sys.exit(2 if any(f.error for f in run.files) else 0)
-    if baseline:
-        from msglint.baseline import filter_new, load_baseline
+    if known is not None:
+        from msglint.baseline import filter_new, fixed
 
-        run = filter_new(run, load_baseline(Path(baseline)))
+        gone = fixed(run, known)
+        run = filter_new(run, known)
+        if gone and not quiet:
+            click.echo(f"msglint: {gone} finding(s) in {baseline} are fixed; run "
+                       f"--write-baseline {baseline} to ratchet", err=True)
     fail_on = fail_on or config.fail_on or "warning"
     min_score = min_score if min_score is not None else config.min_score
     options = reporters.ReportOptions(color=_use_color(color) and not output, verbose=verbose,
