@@ -1,0 +1,176 @@
+/* msglint report: popovers, filters and table sorting. Progressive enhancement only: with the
+   script off, every finding is still listed and linked. Reads the DOM only; never parses HTML
+   from strings (no innerHTML), so the copy it shows stays text. */
+(function () {
+  "use strict";
+  var doc = document;
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(sel)); };
+  doc.documentElement.classList.add("js");
+  $$("[data-filters], .js-only").forEach(function (el) { el.hidden = false; });
+
+  /* ---------------------------------------------------------------- popover */
+  var pop = doc.createElement("div");
+  pop.className = "pop";
+  pop.hidden = true;
+  pop.setAttribute("aria-hidden", "true"); /* a visual copy; markers are aria-describedby the list */
+  doc.body.appendChild(pop);
+  var pinned = null, shownFor = null, timer = 0;
+
+  function detailOf(fid) { return doc.getElementById("d" + fid.slice(1)); }
+  function idsOf(el) { return (el.getAttribute("data-refs") || el.getAttribute("data-finding-id") || "").split(" ").filter(Boolean); }
+  function clearHot() { $$("mark.hot").forEach(function (m) { m.classList.remove("hot"); }); }
+
+  function show(el) {
+    clearTimeout(timer);
+    var cards = idsOf(el).map(detailOf).filter(function (d) { return d && !d.hidden; });
+    if (!cards.length) { return; }
+    while (pop.firstChild) { pop.removeChild(pop.firstChild); }
+    if (pinned) {
+      var close = doc.createElement("button");
+      close.type = "button"; close.className = "pop-close"; close.textContent = "\u00d7";
+      close.setAttribute("aria-label", "Close");
+      close.addEventListener("click", function () { hide(true); });
+      pop.appendChild(close);
+    }
+    cards.forEach(function (card) {
+      var copy = card.cloneNode(true);
+      copy.removeAttribute("id");
+      copy.removeAttribute("data-detail");
+      copy.removeAttribute("data-finding");
+      copy.removeAttribute("data-finding-id");
+      $$("[id]", copy).forEach(function (n) { n.removeAttribute("id"); });
+      pop.appendChild(copy);
+    });
+    clearHot();
+    if (el.classList.contains("mk")) {
+      var fid = el.getAttribute("data-finding-id");
+      $$("mark[data-refs]").forEach(function (m) {
+        if ((" " + m.getAttribute("data-refs") + " ").indexOf(" " + fid + " ") >= 0) { m.classList.add("hot"); }
+      });
+    }
+    pop.hidden = false;
+    shownFor = el;
+    var r = el.getBoundingClientRect();
+    var width = pop.offsetWidth, vw = doc.documentElement.clientWidth;
+    var left = Math.max(8, Math.min(r.left, vw - width - 8));
+    var top = r.bottom + 6;
+    if (top + pop.offsetHeight > window.innerHeight && r.top - pop.offsetHeight - 6 > 0) {
+      top = r.top - pop.offsetHeight - 6;
+    }
+    pop.style.left = (left + window.scrollX) + "px";
+    pop.style.top = (top + window.scrollY) + "px";
+  }
+  function hide(force) {
+    if (pinned && !force) { return; }
+    if (pinned) { pinned.classList.remove("open"); pinned.setAttribute("aria-expanded", "false"); }
+    pinned = null; shownFor = null;
+    pop.hidden = true;
+    clearHot();
+  }
+  function later() { clearTimeout(timer); timer = setTimeout(function () { hide(false); }, 250); }
+
+  $$("a.mk").forEach(function (mk) {
+    mk.setAttribute("aria-expanded", "false");
+    mk.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      if (pinned === mk) { hide(true); return; }
+      if (pinned) { hide(true); }
+      pinned = mk; mk.classList.add("open"); mk.setAttribute("aria-expanded", "true");
+      show(mk);
+    });
+    mk.addEventListener("focus", function () { if (!pinned) { show(mk); } });
+    mk.addEventListener("blur", function () { if (!pinned) { later(); } });
+    mk.addEventListener("mouseenter", function () { if (!pinned) { show(mk); } });
+    mk.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
+  });
+  $$("mark[data-refs]").forEach(function (m) {
+    m.addEventListener("mouseenter", function () { if (!pinned) { show(m); } });
+    m.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
+    m.addEventListener("click", function () {
+      var first = idsOf(m).map(function (f) { return doc.getElementById("m" + f.slice(1)); })
+        .filter(function (x) { return x && !x.hidden; })[0];
+      if (first) { first.focus(); first.click(); }
+    });
+  });
+  pop.addEventListener("mouseenter", function () { clearTimeout(timer); });
+  pop.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
+  doc.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && !pop.hidden) {
+      var back = pinned || shownFor;
+      hide(true);
+      if (back && back.focus) { back.focus(); }
+    }
+  });
+  doc.addEventListener("click", function (ev) {
+    if (pinned && !pop.contains(ev.target) && !pinned.contains(ev.target)) { hide(true); }
+  });
+  window.addEventListener("resize", function () { if (!pop.hidden && shownFor) { show(shownFor); } });
+
+  /* ---------------------------------------------------------------- filters */
+  var filters = doc.querySelector("[data-filters]");
+  var sevOf = {};
+  $$("a.mk, [data-finding]").forEach(function (el) { sevOf[el.getAttribute("data-finding-id")] = el.getAttribute("data-severity"); });
+  var rank = { info: 0, warning: 1, error: 2 };
+
+  function apply() {
+    var sev = {}, rule = "", theme = "", drivers = true;
+    $$("[data-filter]", filters).forEach(function (c) {
+      var kind = c.getAttribute("data-filter");
+      if (kind === "severity") { sev[c.value] = c.checked; }
+      else if (kind === "rule") { rule = c.value; }
+      else if (kind === "theme") { theme = c.value; }
+      else if (kind === "drivers") { drivers = c.checked; }
+    });
+    var visible = {}, total = 0, shown = 0;
+    $$("[data-finding-id]").forEach(function (el) {
+      var ok = !!sev[el.getAttribute("data-severity")] &&
+        (!rule || (el.getAttribute("data-finding") || el.getAttribute("data-detail")) === rule) &&
+        (!theme || el.getAttribute("data-theme") === theme);
+      el.hidden = !ok;
+      var fid = el.getAttribute("data-finding-id");
+      if (ok) { visible[fid] = true; }
+    });
+    Object.keys(sevOf).forEach(function (fid) { total += 1; if (visible[fid]) { shown += 1; } });
+    $$("mark[data-refs]").forEach(function (m) {
+      var best = "";
+      m.getAttribute("data-refs").split(" ").forEach(function (fid) {
+        if (visible[fid] && (!best || rank[sevOf[fid]] > rank[best])) { best = sevOf[fid]; }
+      });
+      m.classList.remove("s-error", "s-warning", "s-info");
+      if (best) { m.classList.add("s-" + best); }
+    });
+    doc.body.classList.toggle("no-drivers", !drivers);
+    var out = filters.querySelector("[data-filter-count]");
+    if (out) { out.textContent = shown === total ? total + (total === 1 ? " finding" : " findings") : "Showing " + shown + " of " + total + " findings"; }
+    hide(true);
+  }
+  if (filters) {
+    $$("[data-filter]", filters).forEach(function (c) { c.addEventListener("change", apply); });
+  }
+
+  /* ---------------------------------------------------------------- sortable tables */
+  $$("table[data-sortable]").forEach(function (table) {
+    var heads = $$("thead th", table);
+    heads.forEach(function (th, col) {
+      var btn = th.querySelector("button[data-sort]");
+      if (!btn) { return; }
+      btn.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        var numeric = th.getAttribute("data-type") === "number";
+        heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.forEach(function (r, i) { r._i = i; });
+        rows.sort(function (a, b) {
+          var x = a.cells[col].getAttribute("data-sort-value") || "";
+          var y = b.cells[col].getAttribute("data-sort-value") || "";
+          if (x === "" || y === "") { return x === y ? a._i - b._i : (x === "" ? 1 : -1); } /* blanks last */
+          var c = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y, undefined, { numeric: true, sensitivity: "base" });
+          return (asc ? c : -c) || a._i - b._i;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+})();

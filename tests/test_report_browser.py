@@ -1,0 +1,230 @@
+"""The HTML report in a real browser: what a person would see, and that nothing runs or leaks.
+
+Playwright for Python drives Debian's chromium (/usr/bin/chromium, or $MSGLINT_CHROMIUM); no
+browser is downloaded. Skipped, with the reason, only when playwright or chromium is missing.
+Screenshots at 390 and 1280 px (light and dark) land in the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from msglint.models import RunResult
+from msglint.reporters import render
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+except ImportError:  # pragma: no cover - CI installs it
+    sync_playwright = None  # type: ignore[assignment]
+
+CHROMIUM = os.environ.get("MSGLINT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+_spec = importlib.util.spec_from_file_location(
+    "_report_cases", Path(__file__).with_name("test_report_html.py"))
+assert _spec and _spec.loader
+cases = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cases)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if sync_playwright is None:
+        pytest.skip("playwright is not installed: pip install playwright (no `playwright install`)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"chromium not found at {CHROMIUM}: apt-get install -y chromium")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Everything the page did that a report must never do."""
+
+    def __init__(self, page: Page, url: str) -> None:
+        self.url = url
+        self.requests: list[str] = []
+        self.console: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+        def route(r: Any) -> None:
+            if r.request.url == url:
+                r.continue_()
+            else:
+                r.abort()
+        page.route("**/*", route)
+
+    def assert_clean(self) -> None:
+        assert self.dialogs == [], f"a dialog fired: {self.dialogs}"
+        assert self.console == [], f"console errors: {self.console}"
+        assert set(self.requests) <= {self.url}, f"requests left the page: {self.requests}"
+
+
+def _open(browser: Browser, path: Path, width: int, scheme: str = "light") -> tuple[Page, Watch]:
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    url = path.resolve().as_uri()
+    watch = Watch(page, url)
+    page.goto(url)
+    return page, watch
+
+
+def _write(tmp_path: Path, name: str, run: RunResult) -> Path:
+    out = tmp_path / name
+    out.write_text(render("html", run), encoding="utf-8")
+    return out
+
+
+def test_single_file_report(browser: Browser, tmp_path: Path) -> None:
+    run = cases.make_run(1)
+    f = run.files[0]
+    report = _write(tmp_path, "report.html", run)
+    for width in (1280, 390):
+        page, watch = _open(browser, report, width)
+        # every finding is on screen: markers in the copy, file-level ones above it
+        positioned = [x for x in f.findings if x.start is not None]
+        markers = page.locator(".copy [data-finding]")
+        assert markers.count() == len(positioned)
+        for i in range(markers.count()):
+            assert markers.nth(i).is_visible()
+        assert page.locator("[data-finding]").count() == len(f.findings)
+        assert page.locator(".file-level [data-finding]").first.is_visible()
+        assert page.locator("mark[data-role=driver]").first.is_visible()
+        # the score a person reads
+        gauge = page.locator(".gauge[data-score]")
+        assert gauge.get_attribute("data-score") == "42"
+        assert "42" in gauge.inner_text()
+        # hostile copy is inert and shown as text
+        copy = page.locator("[data-copy]").inner_text()
+        assert "<script>alert('pwned')</script>" in copy and "{{ 7*7 }}" in copy
+        assert page.locator("img").count() == 0
+        assert page.locator("script").count() == 1
+        assert page.locator("[onerror], [onmouseover], [onload]").count() == 0
+        assert page.locator("style").count() == 1
+        assert "49" not in copy
+        # fits the viewport: no sideways scrolling of the whole page
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(tmp_path / f"single-light-{width}.png"), full_page=True)
+        watch.assert_clean()
+        page.close()
+    page, watch = _open(browser, report, 390, "dark")
+    page.screenshot(path=str(tmp_path / "single-dark-390.png"), full_page=True)
+    watch.assert_clean()
+    page.close()
+
+
+def test_findings_operable_by_keyboard_and_pointer(browser: Browser, tmp_path: Path) -> None:
+    report = _write(tmp_path, "report.html", cases.make_run(1))
+    page, watch = _open(browser, report, 1280)
+    pop = page.locator(".pop")
+    # Tab from the top reaches the first finding marker in the copy
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.copy a[data-finding]')"):
+            break
+    else:
+        pytest.fail("no finding marker reachable with Tab")
+    assert pop.is_visible(), "focus shows the finding"
+    rule = page.evaluate("document.activeElement.dataset.finding")
+    assert rule in pop.inner_text() or pop.locator(".rule").count()
+    page.keyboard.press("Enter")  # pin it
+    assert pop.is_visible() and "Try instead" in pop.inner_text()
+    page.keyboard.press("Escape")
+    assert pop.is_hidden()
+    assert page.evaluate("document.activeElement.matches('a[data-finding]')"), "focus returns"
+    # hovering highlighted copy explains it: message, why and suggestion
+    page.locator("mark[data-rules~='off-target-theme']").first.hover()
+    text = pop.inner_text()
+    assert "off-target-theme" in text and "Why it matters" in text
+    assert "Your regulars always find their favourites on the shelf." in text
+    # hostile finding text in the popover is still text
+    page.locator("mark[data-rules~='hostile-check']").first.hover()
+    assert "<b onmouseover=alert(3)>{{ 7*7 }}</b> is hostile" in pop.inner_text()
+    assert page.locator(".pop b, .pop script").count() == 0
+    page.screenshot(path=str(tmp_path / "popover-1280.png"))
+    watch.assert_clean()
+    page.close()
+
+
+def test_filters(browser: Browser, tmp_path: Path) -> None:
+    run = cases.make_run(1)
+    report = _write(tmp_path, "report.html", run)
+    page, watch = _open(browser, report, 1280)
+    errors = page.locator(".copy [data-finding][data-severity=error]")
+    assert errors.first.is_visible()
+    page.locator("[data-filter=severity][value=error]").uncheck()
+    assert errors.first.is_hidden()
+    assert page.locator("mark.s-error").count() == 0
+    assert "Showing" in page.locator("[data-filter-count]").inner_text()
+    page.locator("[data-filter=severity][value=error]").check()
+    page.locator("[data-filter=theme]").select_option("inventory-control")
+    visible = page.locator(".copy [data-finding]:visible")
+    assert visible.count() == 1 and visible.get_attribute("data-theme") == "inventory-control"
+    page.locator("[data-filter=theme]").select_option("")
+    page.locator("[data-filter=rule]").select_option("empty-praise")
+    assert page.locator("[data-finding]:visible").count() == 1
+    watch.assert_clean()
+    page.close()
+
+
+def test_without_javascript_everything_is_visible(browser: Browser, tmp_path: Path) -> None:
+    run = cases.make_run(1)
+    report = _write(tmp_path, "report.html", run)
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 900})
+    page = ctx.new_page()
+    page.goto(report.resolve().as_uri())
+    finds = page.locator("[data-finding]")
+    assert finds.count() == len(run.files[0].findings)
+    for i in range(finds.count()):
+        assert finds.nth(i).is_visible()
+    assert page.locator("[data-detail]").count() == sum(
+        1 for x in run.files[0].findings if x.start is not None)
+    assert page.locator("[data-filters]").is_hidden()  # filters need JS; nothing is filtered
+    ctx.close()
+
+
+def test_many_files_table_sorts(browser: Browser, tmp_path: Path) -> None:
+    run = RunResult([cases.error_file(), *cases.make_run(30).files], "0.1.0")
+    report = _write(tmp_path, "many.html", run)
+    page, watch = _open(browser, report, 1280)
+    rows = page.locator("table.files tbody tr")
+    assert rows.count() == 31
+
+    def scores() -> list[str]:
+        return page.eval_on_selector_all(
+            "table.files tbody tr td:nth-of-type(1)", "els => els.map(e => e.dataset.sortValue)")
+
+    header = page.locator("table.files thead th", has_text="Score")
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    got = scores()
+    nums = [int(s) for s in got if s]
+    assert nums == sorted(nums) and got[-1] == "", "ascending, unreadable last"
+    header.locator("button").focus()
+    page.keyboard.press("Enter")
+    assert header.get_attribute("aria-sort") == "descending"
+    nums = [int(s) for s in scores() if s]
+    assert nums == sorted(nums, reverse=True)
+    assert page.locator("[data-profile-summary]").count() == 1
+    assert page.locator("[data-error]").is_visible()
+    page.screenshot(path=str(tmp_path / "many-1280.png"))
+    watch.assert_clean()
+    page.close()
+    page, watch = _open(browser, report, 390)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(tmp_path / "many-390.png"))
+    watch.assert_clean()
+    page.close()
