@@ -12,7 +12,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -56,10 +56,9 @@ class Watch:
         self.console: list[str] = []
         self.dialogs: list[str] = []
         page.on("request", lambda r: self.requests.append(r.url))
-        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
-                if m.type in ("error", "warning") else None)
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
-        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", self._dialog)
 
         def route(r: Any) -> None:
             if r.request.url == url:
@@ -68,13 +67,22 @@ class Watch:
                 r.abort()
         page.route("**/*", route)
 
+    def _console(self, msg: Any) -> None:
+        if msg.type in ("error", "warning"):
+            self.console.append(f"{msg.type}: {msg.text}")
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
     def assert_clean(self) -> None:
         assert self.dialogs == [], f"a dialog fired: {self.dialogs}"
         assert self.console == [], f"console errors: {self.console}"
         assert set(self.requests) <= {self.url}, f"requests left the page: {self.requests}"
 
 
-def _open(browser: Browser, path: Path, width: int, scheme: str = "light") -> tuple[Page, Watch]:
+def _open(browser: Browser, path: Path, width: int,
+          scheme: Literal["light", "dark"] = "light") -> tuple[Page, Watch]:
     page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
     url = path.resolve().as_uri()
     watch = Watch(page, url)
@@ -204,8 +212,9 @@ def test_many_files_table_sorts(browser: Browser, tmp_path: Path) -> None:
     assert rows.count() == 31
 
     def scores() -> list[str]:
-        return page.eval_on_selector_all(
+        got: list[str] = page.eval_on_selector_all(
             "table.files tbody tr td:nth-of-type(1)", "els => els.map(e => e.dataset.sortValue)")
+        return got
 
     header = page.locator("table.files thead th", has_text="Score")
     header.locator("button").click()

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from msglint.models import (
-    FileResult, Finding, Location, Mention, RunResult, Score, ScoreComponent, Voice,
+    FileResult,
+    Finding,
+    Location,
+    Mention,
+    RunResult,
+    Score,
+    ScoreComponent,
+    Voice,
 )
 from msglint.reporters import REGISTRY, ReportOptions, render
 from msglint.reporters import html as html_reporter
@@ -388,3 +395,11 @@ def test_real_run_when_pipeline_available(tmp_path: Path) -> None:
     p = parse(html)
     assert len(p.all("data-file")) == len(run.files)
     assert len(p.all("data-finding")) == sum(len(f.findings) for f in run.files)
+
+
+def test_positioned_findings_without_copy_are_listed_at_file_level() -> None:
+    f = make_file()
+    f.text = ""  # e.g. a reader that kept no copy: every finding still gets one element
+    p = parse(render("html", RunResult([f], "0.1.0")))
+    assert len(p.all("data-finding")) == len(f.findings)
+    assert not p.all("data-copy")

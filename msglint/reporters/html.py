@@ -242,7 +242,8 @@ class _Names:
         return getattr(c, "name", "") or rule
 
 
-def _finding_view(fid: str, f: Finding, names: _Names, detail_id: str) -> dict[str, Any]:
+def _finding_view(fid: str, f: Finding, names: _Names, detail_id: str,
+                  in_copy: bool) -> dict[str, Any]:
     loc = f.location
     return {
         "id": fid, "detail_id": detail_id, "rule": f.rule, "rule_name": names.check(f.rule),
@@ -250,7 +251,7 @@ def _finding_view(fid: str, f: Finding, names: _Names, detail_id: str) -> dict[s
         "theme": f.theme or "", "theme_name": names.theme(f.theme),
         "message": f.message, "why": f.why, "suggestion": f.suggestion,
         "text": loc.text, "line": loc.line, "column": loc.column, "field": f.field or "",
-        "positioned": f.start is not None,
+        "positioned": in_copy,  # else listed with the file-level findings
     }
 
 
@@ -265,8 +266,9 @@ def _file_view(index: int, f: FileResult, names: _Names, options: ReportOptions)
     positioned: list[tuple[str, Finding]] = []
     for j, x in enumerate(f.findings):
         fid = f"f{index + 1}-{j + 1}"
-        findings.append(_finding_view(fid, x, names, f"d{index + 1}-{j + 1}"))
-        if x.start is not None:
+        in_copy = x.start is not None and bool(f.text)
+        findings.append(_finding_view(fid, x, names, f"d{index + 1}-{j + 1}", in_copy))
+        if in_copy:
             positioned.append((fid, x))
     by_id = {v["id"]: v for v in findings}
     drivers_mentioned = [m for m in f.themes if m.role == "driver"]
@@ -299,8 +301,9 @@ def _file_view(index: int, f: FileResult, names: _Names, options: ReportOptions)
                  "customer_pct": round(100 * v.customer_focus), "signals": signals > 0,
                  "customer": round(v.customer, 1), "vendor": round(v.vendor, 1),
                  "cust_w": round(200 * v.customer_focus, 1) if signals else 0,
-                 "target": target, "target_pct": round(100 * target) if target is not None else None,
-                 "target_x": round(200 * target, 1) if target is not None else None}
+                 "target": target,
+                 "target_pct": None if target is None else round(100 * target),
+                 "target_x": None if target is None else round(200 * target, 1)}
 
     counts = Counter(x.severity for x in f.findings)
     return FileView(

@@ -84,6 +84,7 @@
     mk.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
   });
   $$("mark[data-refs]").forEach(function (m) {
+    m.removeAttribute("title"); /* the popover replaces the native tooltip */
     m.addEventListener("mouseenter", function () { if (!pinned) { show(m); } });
     m.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
     m.addEventListener("click", function () {
