@@ -208,6 +208,10 @@ class HTMLExtractor(HTMLParser):
         if self.skipping() or not data:
             return
         start = self._pos()
+        if data.startswith("<!--") and self.original.find("-->", start) < 0:
+            # An unclosed comment: browsers hide everything after it, and so do we.
+            self.skip.append(["#comment", 1])
+            return
         if not data.isspace():
             self.brs = 0
         self.em.literal(start, start + len(data))

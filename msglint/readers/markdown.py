@@ -167,6 +167,7 @@ class _Reader:
         self.cell = False
         self.heading: Token | None = None
         self.row_cursor: dict[int, int] = {}
+        self.misses = 0  # inline tokens that could not be placed (tests assert none)
 
     # -- block level --------------------------------------------------------------------------
     def run(self) -> Source:
@@ -251,6 +252,7 @@ class _Reader:
             if self._map_lines(cmap, content, first, last - first):
                 return cmap
         cmap = _ContentMap()
+        self.misses += 1
         self._align(cmap, content, self.lines.starts[first],
                     self.lines.ends[max(last - 1, first)])
         return cmap
@@ -360,6 +362,8 @@ class _InlineWalker:
 
     def find(self, s: str) -> int:
         idx = self.c.find(s, self.p)
+        if idx < 0:
+            self.r.misses += 1
         return idx
 
     def walk(self, children: list[Token], sink: _Sink, top: bool = False) -> None:
@@ -519,3 +523,9 @@ class _InlineWalker:
 
 def read(original: str, display: str) -> Source:
     return _Reader(original, display).run()
+
+
+def read_with_stats(original: str, display: str) -> tuple[Source, int]:
+    """``read`` plus how many inline pieces fell back to approximate placement (for tests)."""
+    reader = _Reader(original, display)
+    return reader.run(), reader.misses
