@@ -280,8 +280,8 @@ def test_sarif_regions_point_into_the_original_file(lint) -> None:
     region = inv["locations"][0]["physicalLocation"]["region"]
     # inside the ** markers, after two astral-plane emoji counted as one column each
     assert region["startLine"] == 7
-    assert region["startColumn"] == lines[6].index("inventory control") + 1 == 37
+    assert region["startColumn"] == lines[6].index("inventory control") + 1 == 34
     assert region["snippet"]["text"] == "inventory control"
     github = render("github", run)
-    assert "file=drafts/launch.md,line=7,col=37,endLine=7,endColumn=54,title=msglint " \
+    assert "file=drafts/launch.md,line=7,col=34,endLine=7,endColumn=51,title=msglint " \
            "off-target-theme/inventory-control::" in github
