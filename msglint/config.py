@@ -36,8 +36,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "description": "Globs of files and folders never linted from a directory."},
         "assets": {"type": "array", "items": {"type": "string"},
                    "description": "Globs of YAML/JSON campaign assets to lint."},
-        "rules": {"type": "object", "additionalProperties": {"enum": ["error", "warning", "info",
-                                                                     "off"]},
+        "rules": {"type": "object",
+                  "additionalProperties": {"enum": ["error", "warning", "info", "off", False]},
                   "description": "Check id -> severity or off (beats the profile's checks)."},
         "model": {"type": "string", "description": "spaCy pipeline to load (package or path)."},
         "fail_on": {"enum": FAIL_LEVELS, "description": "Lowest severity that fails the run."},
@@ -183,7 +183,8 @@ def _build(doc: yamlmarks.Marked, path: Path) -> Config:
                 raise doc.error(("rules", rid), f"unknown check id '{rid}'" +
                                 (f" (did you mean '{hint}'?)" if hint else "") +
                                 f"; valid ids: {', '.join(sorted(known))}", key=True)
-        cfg.rules = dict(data["rules"])
+        # YAML 1.1 reads a bare `off` as false.
+        cfg.rules = {k: ("off" if v is False else v) for k, v in data["rules"].items()}
         cfg.origins["rules"] = where
     for key in ("model", "fail_on", "min_score"):
         if key in data:

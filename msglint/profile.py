@@ -50,6 +50,8 @@ def profile_schema(catalogue: Catalogue | None = None) -> dict[str, Any]:
     check_setting: dict[str, Any] = {
         "oneOf": [
             {"enum": SEVERITY_OR_OFF},
+            # YAML 1.1 reads a bare `off` as false; accept it as "off".
+            {"const": False},
             {"type": "object", "additionalProperties": False,
              "properties": {"severity": {"enum": SEVERITY_OR_OFF}}},
         ]
@@ -158,7 +160,7 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
     doc = yamlmarks.load(text, display)
     if doc.data is None:
         raise ConfigError("profile is empty; see docs/profiles.md for the keys", display)
-    yamlmarks.validate(doc, profile_schema(), "profile")
+    yamlmarks.validate(doc, profile_schema(catalogue), "profile")
     data: dict[str, Any] = doc.data
     parent: Profile | None = None
     if "extends" in data:
@@ -202,6 +204,8 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
         off[tid] = OffTarget(tid, value["reason"], value["reframe"])
     checks = dict(parent.checks) if parent else {}
     for key, value in (data.get("checks") or {}).items():
+        if value is False:
+            value = "off"
         checks[key] = value if isinstance(value, str) else value.get("severity", "warning")
     voice_target = (data.get("voice") or {}).get(
         "target", parent.voice_target if parent else 0.5)

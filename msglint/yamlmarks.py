@@ -112,11 +112,16 @@ def _dotted(at: Path_) -> str:
 
 def validate(doc: Marked, schema: dict[str, Any], what: str) -> None:
     """Validate against ``schema``; raise the first error (by position) as a ConfigError."""
+    from msglint import cache
+
+    if cache.known_valid(schema, doc.data):  # same bytes passed before: skip jsonschema
+        return
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema)
     errors = list(validator.iter_errors(doc.data))
     if not errors:
+        cache.remember_valid(schema, doc.data)
         return
 
     def pos(e: Any) -> tuple[int, int]:
@@ -161,6 +166,19 @@ def _explain(doc: Marked, e: Any, what: str) -> ConfigError:
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         return doc.error(at, f"{where} must be {expected}, not {_type_name(e.instance)}"
                              f" ({e.instance!r})")
+    if e.validator in ("oneOf", "anyOf"):
+        wanted: list[str] = []
+        for sub in e.validator_value:
+            if "type" in sub:
+                wanted.append({"object": "a mapping", "array": "a list", "string": "text",
+                               "number": "a number", "integer": "a whole number",
+                               "boolean": "true/false"}.get(sub["type"], sub["type"]))
+            elif "enum" in sub:
+                wanted.append("one of " + ", ".join(str(v) for v in sub["enum"]))
+            elif "const" in sub:
+                wanted.append(str(sub["const"]).lower())
+        return doc.error(at, f"{where} must be {' or '.join(wanted) or 'something else'}, "
+                             f"not {_type_name(e.instance)} ({e.instance!r})")
     if e.validator == "required":
         return doc.error(at, f"{where} is missing {e.message.split(' is ')[0]}; add it")
     if e.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):

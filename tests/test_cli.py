@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from msglint.cli import main
 
-from .conftest import DRAFTS, PROFILES, ROOT
+from conftest import DRAFTS, PROFILES, ROOT
 
 SMB = str(PROFILES / "smb-owner.yaml")
 ENT = str(PROFILES / "enterprise-ops.yaml")
@@ -105,8 +105,11 @@ def test_color_always_but_no_color_env_wins() -> None:
 
 
 def test_fail_on_and_min_score() -> None:
-    draft = str(DRAFTS / "customer-centred.md")
-    assert run("check", draft, "--profile", SMB, "--fail-on", "never").exit_code == 0
+    draft = str(DRAFTS / "vendor-centred.md")
+    assert run("check", draft, "--profile", SMB, "--fail-on", "never",
+               "--min-score", "0").exit_code == 0
+    assert run("check", draft, "--profile", SMB, "--fail-on", "error",
+               "--min-score", "0").exit_code == 1
     assert run("check", draft, "--profile", SMB, "--fail-on", "never",
                "--min-score", "100").exit_code == 1
 

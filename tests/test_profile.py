@@ -11,7 +11,7 @@ from msglint.catalogue import load_catalogue
 from msglint.errors import ConfigError
 from msglint.profile import load_profile, profile_schema
 
-from .conftest import PROFILES
+from conftest import PROFILES
 
 CAT = load_catalogue()
 
@@ -45,7 +45,8 @@ def test_sample_profiles_say_what_the_contract_says() -> None:
 BROKEN = [
     ("drivers:\n  time-savings: 2\n  inventory-contrl: 1\n", (3, 3),
      ["unknown theme id 'inventory-contrl'", "did you mean 'inventory-control'", "valid ids"]),
-    ("drivers:\n  time-savings: high\n", (2, 17), ["must be", "text"]),
+    ("drivers:\n  time-savings: high\n", (2, 17), ["must be a number or a mapping", "'high'"]),
+    ("checks:\n  empty-praise: loud\n", (2, 17), ["must be one of error, warning"]),
     ("drivers:\n  time-savings: 2\nvoice:\n  target: 1.5\n", (4, 11), ["voice.target"]),
     ("driverz:\n  time-savings: 2\n", (1, 1), ["unknown key 'driverz'", "did you mean 'drivers'"]),
     ("drivers: [time-savings]\n", (1, 10), ["drivers must be object"]),
@@ -120,7 +121,7 @@ def test_profile_own_theme_is_usable_as_driver(tmp_path: Path, lint) -> None:
             description: Peak wedding bookings.
             phrases: [wedding season, bridal party]
             examples:
-              match: [Ready for wedding season?]
+              match: ['Ready for wedding season?']
               no_match: [Flowers for any day.]
         drivers:
           wedding-season: 3

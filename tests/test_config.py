@@ -1,0 +1,133 @@
+"""Project config (CONTRACT.md section 5): both forms, overrides, exclude, strict validation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DRAFTS, PROFILES
+from msglint.cli import main
+from msglint.config import find_config, load_config
+from msglint.errors import ConfigError
+
+
+def make_project(tmp_path: Path) -> Path:
+    (tmp_path / "profiles").mkdir(parents=True)
+    for name in ("smb-owner", "enterprise-ops"):
+        shutil.copy(PROFILES / f"{name}.yaml", tmp_path / "profiles" / f"{name}.yaml")
+    for folder in ("drafts", "enterprise", "archive"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(DRAFTS / "vendor-centred.md", tmp_path / folder / "launch.md")
+    return tmp_path
+
+
+YAML_CONFIG = """\
+profile: profiles/smb-owner.yaml
+overrides:
+  - paths: ["enterprise/**"]
+    profile: profiles/enterprise-ops.yaml
+exclude: ["archive/**"]
+"""
+
+TOML_CONFIG = """\
+[project]
+name = "content"
+
+[tool.msglint]
+profile = "profiles/smb-owner.yaml"
+overrides = [{paths = ["enterprise/**"], profile = "profiles/enterprise-ops.yaml"}]
+exclude = ["archive/**"]
+"""
+
+
+def lint_json(project: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", ".", "-f", "json", "--no-cache"],
+                                catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def test_yaml_and_pyproject_give_the_same_result(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    a = make_project(tmp_path / "a")
+    (a / ".msglint.yaml").write_text(YAML_CONFIG)
+    b = make_project(tmp_path / "b")
+    (b / "pyproject.toml").write_text(TOML_CONFIG)
+    doc_a = lint_json(a, monkeypatch)
+    doc_b = lint_json(b, monkeypatch)
+    assert doc_a["files"] == doc_b["files"]
+    by_path = {f["path"]: f for f in doc_a["files"]}
+    # exclude keeps archive/ out; the override gives enterprise/ its own profile
+    assert sorted(by_path) == ["drafts/launch.md", "enterprise/launch.md"]
+    assert by_path["drafts/launch.md"]["profile"] == "smb-owner"
+    assert by_path["enterprise/launch.md"]["profile"] == "enterprise-ops"
+
+
+def test_profile_flag_beats_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    (project / ".msglint.yaml").write_text(YAML_CONFIG)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "drafts", "-f", "json", "--no-cache",
+                                       "-p", "profiles/enterprise-ops.yaml"])
+    assert json.loads(result.stdout)["files"][0]["profile"] == "enterprise-ops"
+
+
+def test_config_found_walking_up(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / ".msglint.yaml").write_text(YAML_CONFIG)
+    assert find_config(project / "drafts") == project / ".msglint.yaml"
+
+
+BAD = [
+    ("profle: profiles/smb-owner.yaml\n", (1, 1), "unknown key 'profle'"),
+    ("profile: profiles/nope.yaml\n", (1, 10), "not found"),
+    ("exclude: ['archive/[']\n", (1, 11), "bad glob"),
+    ("rules:\n  empty-praize: off\n", (2, 3), "did you mean 'empty-praise'"),
+    ("fail_on: sometimes\n", (1, 10), "valid values: error, warning, info, never"),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "fragment"), BAD)
+def test_bad_config_points_at_file_line_col(tmp_path: Path, text: str,
+                                            where: tuple[int, int], fragment: str) -> None:
+    project = make_project(tmp_path)
+    path = project / ".msglint.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert (info.value.line, info.value.column) == where, str(info.value)
+    assert fragment in str(info.value)
+
+
+def test_bad_config_exits_2_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    (project / ".msglint.yaml").write_text("profle: x\n")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "."])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and ".msglint.yaml:1:1" in result.stderr
+
+
+def test_rules_setting_turns_a_check_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    (project / ".msglint.yaml").write_text(YAML_CONFIG + "rules:\n  off-target-theme: off\n")
+    doc = lint_json(project, monkeypatch)
+    rules = {f["rule"] for f in doc["files"][0]["findings"]}
+    assert "off-target-theme" not in rules
+    assert rules  # the other checks still run
+
+
+def test_config_show_reports_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    (project / ".msglint.yaml").write_text(YAML_CONFIG)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["config", "show", "enterprise/launch.md"])
+    assert "enterprise-ops.yaml" in result.stdout
+    assert "override" in result.stdout
+    assert textwrap.dedent("exclude") in result.stdout
