@@ -142,13 +142,23 @@ def baseline_document(baseline: Baseline, version: str) -> dict[str, object]:
             "findings": entries}
 
 
+def dump_document(doc: dict[str, object]) -> str:
+    """Indented JSON with one finding per line: a review diff shows one line per change."""
+    head = {k: v for k, v in doc.items() if k != "findings"}
+    lines = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
+    entries = [json.dumps(e, ensure_ascii=False) for e in doc["findings"]]  # type: ignore[attr-defined]
+    body = ",\n".join(f"    {e}" for e in entries)
+    lines.append('  "findings": [' + (f"\n{body}\n  ]" if entries else "]"))
+    return "{\n" + "\n".join(lines) + "\n}"
+
+
 def write_baseline(run: RunResult, path: str | Path) -> Baseline:
     """Record every finding of ``run`` in ``path`` (replacing it). Returns what was written."""
     path = Path(path)
     root = path.parent if str(path.parent) else Path(".")
     baseline = build_baseline(run, root)
     baseline.path = path
-    text = json.dumps(baseline_document(baseline, run.version), indent=2, ensure_ascii=False)
+    text = dump_document(baseline_document(baseline, run.version))
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_text(text + "\n", encoding="utf-8")
