@@ -163,3 +163,35 @@ def test_real_findings_survive_an_edit_above(lint, in_tmp: Path) -> None:
                  fmt="markdown", path="drafts/launch.md")
     fresh = filter_new(RunResult([added], "0.1.0"), baseline).files[0].findings
     assert [(x.theme, x.location.line) for x in fresh] == [("inventory-control", 10)]
+
+
+def test_cli_write_then_check_with_baseline(in_tmp: Path) -> None:
+    from click.testing import CliRunner
+    from conftest import DRAFTS, profile_path
+
+    from msglint.cli import main
+
+    draft = in_tmp / "launch.md"
+    draft.write_text((DRAFTS / "vendor-centred.md").read_text(encoding="utf-8"), encoding="utf-8")
+    smb = str(profile_path("smb-owner"))
+
+    def cli(*args: str):
+        return CliRunner().invoke(main, ["check", "launch.md", "--profile", smb, "--min-score",
+                                         "0", *args], env={}, catch_exceptions=False)
+
+    assert cli().exit_code == 1
+    wrote = cli("--write-baseline", "baseline.json")
+    assert wrote.exit_code == 0 and "recorded" in wrote.stderr
+    clean = cli("--baseline", "baseline.json", "--format", "json")
+    assert clean.exit_code == 0
+    assert json.loads(clean.stdout)["files"][0]["findings"] == []
+    draft.write_text("A new first paragraph.\n\n" + draft.read_text(encoding="utf-8")
+                     + "\nReplace one line: we help you raise gross margin.\n", encoding="utf-8")
+    new = cli("--baseline", "baseline.json", "--format", "json")
+    assert new.exit_code == 1
+    found = json.loads(new.stdout)["files"][0]["findings"]
+    assert [(f["rule"], f["theme"], f["text"]) for f in found] == [
+        ("off-target-theme", "gross-margin", "gross margin")]
+    Path("baseline.json").write_text("{}", encoding="utf-8")
+    broken = cli("--baseline", "baseline.json")
+    assert broken.exit_code == 2 and "baseline.json: not a msglint baseline" in broken.stderr
