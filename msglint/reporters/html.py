@@ -202,6 +202,11 @@ def segments(text: str, findings: list[tuple[str, Finding]],
             "seg", text=chunk, refs=" ".join(fid for fid, _ in cover),
             rules=" ".join(sorted({f.rule for _, f in cover})), severity=sev,
             drivers=" ".join(dcover)))
+    # trailing blank lines of the copy would show as an empty band at the bottom of the box
+    if pieces and pieces[-1].kind == "text":
+        pieces[-1].text = pieces[-1].text.rstrip()
+        if not pieces[-1].text:
+            pieces.pop()
     return pieces
 
 
