@@ -56,6 +56,11 @@ class Emitter:
     Pieces are literal ranges of the original (``literal``), decoded atoms such as entities
     (``atom``) and whitespace (``space``). Whitespace is held back until the next visible
     character so runs collapse to one space and blocks never start or end with one.
+
+    Inline markup that wraps words (``*emphasis*``, ``<b>...</b>``) is reported with
+    ``mark_open``/``mark_close``: the first character after an opener and the last character
+    before a closer then map to the markup as well, so a mention of ``inventory control`` in
+    ``inventory *control*`` points at the balanced original ``inventory *control*``.
     """
 
     def __init__(self, original: str) -> None:
@@ -63,22 +68,59 @@ class Emitter:
         self.builder = TextBuilder()
         self.block_start = 0
         self._ws: tuple[int, int] | None = None
+        self._open: int | None = None  # an opener right before the next visible character
+        self._held: tuple[str, int, int] | None = None  # last visible piece, not yet added
         self._deferred: list[tuple[list[tuple], BlockKind, dict[str, object]]] = []
 
     # -- pieces -------------------------------------------------------------------------------
     def space(self, ostart: int, oend: int) -> None:
         """Whitespace (or something that reads as whitespace) at original[ostart:oend]."""
+        self._open = None
         if self._ws is None:
             self._ws = (ostart, oend)
         else:
             self._ws = (self._ws[0], max(self._ws[1], oend))
 
-    def _flush_ws(self) -> None:
+    def mark_open(self, ostart: int) -> None:
+        """Inline markup opens at original[ostart] (``*``, ``<em>``)."""
+        if self._open is None:
+            self._open = ostart
+
+    def mark_close(self, oend: int) -> None:
+        """Inline markup that closes right after the last visible piece ends at ``oend``."""
+        if self._held is not None and self._ws is None:
+            text, s, e = self._held
+            self._held = (text, s, max(e, oend))
+
+    def _flush_held(self) -> None:
+        if self._held is not None:
+            text, s, e = self._held
+            self._held = None
+            self.builder.add(text, s, e)
+
+    def _visible(self, text: str, ostart: int, oend: int) -> None:
+        """Add visible ``text`` from original[ostart:oend] (char by char if same length)."""
+        self._flush_held()
         ws = self._ws
         if ws is not None:
             self._ws = None
             if self.builder.length > self.block_start:
                 self.builder.add(" ", ws[0], ws[1])
+        identity = len(text) == oend - ostart
+        if self._open is not None:
+            o = self._open
+            self._open = None
+            if o < ostart:
+                if identity and len(text) > 1:
+                    self.builder.add(text[0], o, ostart + 1)
+                    text, ostart = text[1:], ostart + 1
+                else:
+                    ostart, identity = o, False
+        if identity and len(text) > 1:
+            self.builder.add(text[:-1], ostart, oend - 1)
+            self._held = (text[-1], oend - 1, oend)
+        else:
+            self._held = (text, ostart, oend)
 
     def atom(self, text: str, ostart: int, oend: int) -> None:
         """``text`` decoded from original[ostart:oend] (an entity, an escape): maps as a whole."""
@@ -87,8 +129,7 @@ class Emitter:
         if text.isspace():
             self.space(ostart, oend)
             return
-        self._flush_ws()
-        self.builder.add(text, ostart, oend)
+        self._visible(text, ostart, oend)
 
     def literal(self, ostart: int, oend: int, urls: bool = True) -> None:
         """original[ostart:oend] is copy as it stands (whitespace normalised, URLs skipped)."""
@@ -102,6 +143,8 @@ class Emitter:
                 self._plain(pos, m.start())
             if original[m.start()].isspace():
                 self.space(m.start(), m.end())
+            else:
+                self._open = None  # a skipped URL: nothing to balance
             pos = m.end()
         if pos < oend:
             self._plain(pos, oend)
@@ -120,28 +163,30 @@ class Emitter:
             if oend <= ostart:
                 self.space(oend, oend + 1)
                 return
-        self._flush_ws()
         piece = original[ostart:oend]
-        self.builder.add(piece.translate(_WS_TO_SPACE), ostart, oend)
+        self._visible(piece.translate(_WS_TO_SPACE), ostart, oend)
         if trail:
             self.space(oend, oend + 1)
 
     # -- blocks -------------------------------------------------------------------------------
     @property
     def empty(self) -> bool:
-        return self.builder.length <= self.block_start
+        return self.builder.length <= self.block_start and self._held is None
 
-    def end_block(self, kind: BlockKind = "paragraph", **kw: object) -> None:
+    def _close(self, kind: BlockKind, kw: dict[str, object]) -> None:
+        self._flush_held()
         self._ws = None
+        self._open = None
         self.builder.end_block(self.block_start, kind, **kw)
         self.block_start = self.builder.length
+
+    def end_block(self, kind: BlockKind = "paragraph", **kw: object) -> None:
+        self._close(kind, kw)
         if self._deferred:
             deferred, self._deferred = self._deferred, []
             for ops, dkind, dkw in deferred:
                 self.replay(ops)
-                self._ws = None
-                self.builder.end_block(self.block_start, dkind, **dkw)
-                self.block_start = self.builder.length
+                self._close(dkind, dkw)
 
     def defer(self, ops: list[tuple], kind: BlockKind, **kw: object) -> None:
         """A block (alt text) to emit right after the block being built ends."""
@@ -149,12 +194,17 @@ class Emitter:
 
     def replay(self, ops: Iterable[tuple]) -> None:
         for op in ops:
-            if op[0] == "lit":
+            tag = op[0]
+            if tag == "lit":
                 self.literal(op[1], op[2])
-            elif op[0] == "atom":
+            elif tag == "atom":
                 self.atom(op[1], op[2], op[3])
-            else:
+            elif tag == "ws":
                 self.space(op[1], op[2])
+            elif tag == "open":
+                self.mark_open(op[1])
+            elif tag == "close":
+                self.mark_close(op[1])
 
     def finish(self) -> None:
         self.end_block()
@@ -164,7 +214,7 @@ _MULTI_WS = re.compile(r"\s{2,}")
 
 
 class Recorder:
-    """Collects emitter operations to replay later (Markdown image alt text)."""
+    """Collects emitter operations to replay later (image alt text)."""
 
     def __init__(self) -> None:
         self.ops: list[tuple] = []
@@ -178,6 +228,16 @@ class Recorder:
 
     def space(self, ostart: int, oend: int) -> None:
         self.ops.append(("ws", ostart, oend))
+
+    def mark_open(self, ostart: int) -> None:
+        self.ops.append(("open", ostart))
+
+    def mark_close(self, oend: int) -> None:
+        self.ops.append(("close", oend))
+
+    @property
+    def visible(self) -> bool:
+        return any(op[0] in ("lit", "atom") for op in self.ops)
 
 
 def make_directive(body: str, ostart: int, oend: int, lines: LineIndex,

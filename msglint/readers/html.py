@@ -33,6 +33,7 @@ SKIP_TAGS = frozenset(
     "script style template noscript svg math iframe object canvas head".split())
 VOID_TAGS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split())
+FORMAT_TAGS = frozenset("b strong i em u s mark small sub sup del ins cite q".split())
 # Tags that may sit in <head> without closing it implicitly.
 HEAD_TAGS = frozenset("title meta link style script noscript base template".split())
 KIND_OF: dict[str, BlockKind] = {
@@ -101,6 +102,7 @@ class HTMLExtractor(HTMLParser):
         self.kinds: list[BlockKind] = []  # effective block kind at each stack level
         self.open = Counter()
         self.brs = 0
+        self.formatting: list[str] = []  # open bare formatting tags (<b>, <em>, ...)
 
     def run(self, start: int, end: int) -> None:
         text = self.original[start:end]
@@ -187,6 +189,11 @@ class HTMLExtractor(HTMLParser):
             self.boundary()
             if tag not in VOID_TAGS:
                 self._push(tag)
+        elif tag in FORMAT_TAGS and raw.lower() == f"<{tag}>":
+            # <b>lowest</b> <i>price</i>: a mention maps to the balanced original. Only for
+            # bare formatting tags, so a mention never drags in <a href="..."> and its URL.
+            self.em.mark_open(start)
+            self.formatting.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip:
@@ -203,6 +210,12 @@ class HTMLExtractor(HTMLParser):
         if tag in BLOCK_TAGS:
             self.boundary()
             self._pop_to(tag)
+        elif self.formatting and tag == self.formatting[-1]:
+            self.formatting.pop()
+            start = self._pos()
+            end = self.original.find(">", start)
+            if end >= 0:
+                self.em.mark_close(end + 1)
 
     def handle_data(self, data: str) -> None:
         if self.skipping() or not data:
@@ -260,7 +273,7 @@ class HTMLExtractor(HTMLParser):
                 vend -= 1
             rec = Recorder()
             decode_into(self.original, vstart, vend, rec)
-            if rec.ops:
+            if rec.visible:
                 self.em.defer(rec.ops, "alt", quoted=self.open["blockquote"] > 0)
             return
 

@@ -46,6 +46,8 @@ class _Sink(Protocol):
     def literal(self, ostart: int, oend: int) -> None: ...
     def atom(self, text: str, ostart: int, oend: int) -> None: ...
     def space(self, ostart: int, oend: int) -> None: ...
+    def mark_open(self, ostart: int) -> None: ...
+    def mark_close(self, oend: int) -> None: ...
 
 
 class _Lines:
@@ -427,6 +429,17 @@ class _InlineWalker:
                     lb = self.find("[")
                     if lb >= 0:
                         self.p = lb + 1
+            elif typ in ("em_open", "strong_open", "s_open"):
+                idx = c.find(t.markup, self.p) if t.markup else -1
+                if idx >= 0:
+                    sink.mark_open(self.cmap.orig(idx))
+                    self.p = idx + len(t.markup)
+            elif typ in ("em_close", "strong_close", "s_close"):
+                idx = c.find(t.markup, self.p) if t.markup else -1
+                if idx >= 0:
+                    end = idx + len(t.markup)
+                    sink.mark_close(self.cmap.orig_end(end - 1))
+                    self.p = end
             elif typ == "link_close":
                 self.p = self.skip_link_tail()
             elif typ == "image":
@@ -436,7 +449,7 @@ class _InlineWalker:
                 rec = Recorder()
                 self.walk(t.children or [], rec)
                 self.p = self.skip_link_tail()
-                if top and rec.ops:
+                if top and rec.visible:
                     self.r.em.defer(rec.ops, "alt", quoted=self.r.quote > 0)
                 if start >= 0:
                     sink.space(self.cmap.orig(start), self.cmap.orig_end(max(self.p - 1, start)))
