@@ -129,23 +129,37 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
 
 
 def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | None = None,
-               config: Config | None = None, model: str | None = None) -> RunResult:
+               config: Config | None = None, model: str | None = None,
+               jobs: int | None = None, cache: bool | str | Path = True) -> RunResult:
     """Lint files and directories. Bad files become FileResults with ``error`` set.
+
+    ``cache``: True uses the result cache in the default folder (``MSGLINT_CACHE_DIR`` or the
+    user cache dir), a path uses that folder, False neither reads nor writes results
+    (``msglint.cache.set_enabled(False)`` also turns off the catalogue snapshot). A run whose
+    files are all cached never imports spaCy. ``jobs``: worker processes for the uncached files
+    (None = one per core; 1 = in-process); small runs stay in-process whatever it says.
 
     Raises ConfigError for a bad profile or config (exit code 2 in the CLI).
     """
+    from msglint import cache as cache_mod
     from msglint.discover import discover
     from msglint.readers import read_source
 
     config = config or Config()
+    store = None
+    if cache is not False and cache_mod.enabled():
+        store = cache_mod.Store(None if cache is True else Path(cache))
     catalogue = load_catalogue()
     model = model or config.model
     explicit: Profile | None = get_profile(profile, catalogue) if profile is not None else None
     profiles: dict[Path, Profile] = {}
+    results_cache = (cache_mod.ResultCache(store, catalogue=catalogue, model=model,
+                                           rules=config.rules) if store else None)
     targets = discover([Path(p) for p in paths], root=config.root, exclude=config.exclude,
                        assets=config.assets)
     results: list[FileResult | None] = [None] * len(targets)
-    batches: dict[int, list[tuple[int, Source, Profile]]] = {}
+    keys: dict[int, str] = {}
+    pending: list[tuple[int, Source, Profile]] = []
     for i, target in enumerate(targets):
         if target.error:
             results[i] = FileResult(path=target.display, error=target.error)
@@ -159,19 +173,66 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
             if ppath not in profiles:
                 profiles[ppath] = _remember(load_profile(ppath, catalogue))
             prof = profiles[ppath]
+        if results_cache is not None:
+            try:
+                data = target.path.read_bytes()
+            except OSError:
+                pass  # read_source below reports it
+            else:
+                keys[i] = results_cache.key(data, target.display, target.format, prof)
+                hit = results_cache.get(keys[i])
+                if hit is not None:
+                    results[i] = hit
+                    continue
         try:
             source = read_source(target.path, target.display, target.format)
         except ReadError as exc:
             results[i] = FileResult(path=target.display, profile=prof.id, error=exc.message)
             continue
-        analyzer = analyzer_for(prof, catalogue, model)
-        batches.setdefault(id(analyzer), []).append((i, source, prof))
-    for batch in batches.values():
-        analyzer = analyzer_for(batch[0][2], catalogue, model)
-        analyses = analyzer.analyze([s for _, s, _ in batch])
-        for (i, source, prof), analysis in zip(batch, analyses, strict=True):
-            results[i] = build_result(source, analysis, prof, catalogue, config.rules)
+        pending.append((i, source, prof))
+    analyses = _analyze(pending, catalogue, model, jobs) if pending else []
+    for (i, source, prof), analysis in zip(pending, analyses, strict=True):
+        results[i] = build_result(source, analysis, prof, catalogue, config.rules)
+        if results_cache is not None and i in keys:
+            results_cache.put(keys[i], results[i])  # type: ignore[arg-type]
+    if store is not None and store.wrote:
+        store.maybe_prune()
     return RunResult([r for r in results if r is not None], __version__)
+
+
+def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogue,
+             model: str | None, jobs: int | None) -> list[Analysis]:
+    """Analyses for ``pending``, in order: one spaCy batch per theme set, in-process or pooled.
+
+    Only the uncached files get here. Below pool.MIN_PARALLEL_WORDS, or with jobs=1, everything runs
+    in this process (a worker's spaCy load would cost more than it saves).
+    """
+    from msglint import pool
+
+    groups: dict[int, list[int]] = {}
+    analyzers: dict[int, Analyzer] = {}
+    for n, (_, _, prof) in enumerate(pending):
+        analyzer = analyzer_for(prof, catalogue, model)
+        groups.setdefault(id(analyzer), []).append(n)
+        analyzers[id(analyzer)] = analyzer
+    jobs = pool.default_jobs() if jobs is None or jobs < 1 else jobs
+    words = sum(len(s.text.split()) for _, s, _ in pending) if jobs > 1 else 0
+    out: list[Analysis | None] = [None] * len(pending)
+    if jobs > 1 and words >= pool.min_parallel_words():
+        specs = [(pool.ThemeSet((str(gid),), tuple(analyzers[gid].themes.values()), model,
+                                tuple(sorted(analyzers[gid].brands))),
+                  [pending[n][1] for n in members]) for gid, members in groups.items()]
+        for members, analyses in zip(groups.values(), pool.analyze_parallel(specs, jobs),
+                                     strict=True):
+            for n, analysis in zip(members, analyses, strict=True):
+                out[n] = analysis
+    else:
+        for gid, members in groups.items():
+            analyses = analyzers[gid].analyze([pending[n][1] for n in members])
+            for n, analysis in zip(members, analyses, strict=True):
+                out[n] = analysis
+    assert all(a is not None for a in out)
+    return out  # type: ignore[return-value]
 
 
 def iter_errors(run: RunResult) -> Iterable[FileResult]:

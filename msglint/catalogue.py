@@ -232,8 +232,17 @@ def _load_check(path: Path) -> CheckDoc:
 
 @functools.lru_cache(maxsize=4)
 def load_catalogue(root: Path | None = None) -> Catalogue:
-    """Load and validate every theme and check file (cached per process)."""
-    root = root or rules_dir()
+    """Load and validate every theme and check file (cached per process).
+
+    Parsing the YAML costs more than the rest of a cached run, so the validated catalogue is
+    also kept as a snapshot in the cache folder, keyed by the files' bytes (msglint.cache).
+    """
+    from msglint import cache
+
+    return cache.catalogue_snapshot(root or rules_dir(), _load_catalogue)
+
+
+def _load_catalogue(root: Path) -> Catalogue:
     digest = hashlib.sha256()
     themes: dict[str, Theme] = {}
     aliases: dict[str, str] = {}

@@ -113,6 +113,12 @@ def check_options(fn: F) -> F:
                      help="Only report findings not recorded in this baseline file."),
         click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=str),
                      help="Record every current finding in this file and exit 0."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), metavar="N",
+                     help="Worker processes for many uncached files [default: one per core; "
+                          "1 = in-process]. Small runs stay in-process."),
+        click.option("--no-cache", is_flag=True,
+                     help="Neither read nor write the result cache (MSGLINT_CACHE_DIR, else "
+                          "the user cache folder)."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -146,9 +152,11 @@ def report(paths: tuple[str, ...], output: str, profile: str | None, config_path
 def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str | None,
                fmt: str | None, output: str | None, fail_on: str | None, min_score: int | None,
                model: str | None, color: str, verbose: bool, quiet: bool, baseline: str | None,
-               write_baseline: str | None) -> None:
-    from msglint import api, reporters
+               write_baseline: str | None, jobs: int | None = None,
+               no_cache: bool = False) -> None:
+    from msglint import api, cache, reporters
 
+    cache.set_enabled(not no_cache)  # before the config, which may load the catalogue
     config = _load_config(config_path)
     if not fmt or fmt == "auto":  # auto: github under GitHub Actions, else text
         fmt = reporters.default_format(os.environ)
@@ -160,7 +168,8 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
         from msglint.baseline import load_baseline
 
         known = load_baseline(Path(baseline))
-    run = api.lint_paths(list(paths), profile=profile, config=config, model=model)
+    run = api.lint_paths(list(paths), profile=profile, config=config, model=model,
+                         jobs=jobs or None, cache=not no_cache)
     if write_baseline:
         from msglint.baseline import write_baseline as write
 
