@@ -29,6 +29,7 @@
       var close = doc.createElement("button");
       close.type = "button"; close.className = "pop-close"; close.textContent = "\u00d7";
       close.setAttribute("aria-label", "Close");
+      close.tabIndex = -1; /* the popover is a visual copy; keyboard users press Escape */
       close.addEventListener("click", function () { hide(true); });
       pop.appendChild(close);
     }
@@ -62,7 +63,7 @@
   }
   function hide(force) {
     if (pinned && !force) { return; }
-    if (pinned) { pinned.classList.remove("open"); pinned.setAttribute("aria-expanded", "false"); }
+    if (pinned) { pinned.classList.remove("open"); }
     pinned = null; shownFor = null;
     pop.hidden = true;
     clearHot();
@@ -70,12 +71,11 @@
   function later() { clearTimeout(timer); timer = setTimeout(function () { hide(false); }, 250); }
 
   $$("a.mk").forEach(function (mk) {
-    mk.setAttribute("aria-expanded", "false");
     mk.addEventListener("click", function (ev) {
       ev.preventDefault();
       if (pinned === mk) { hide(true); return; }
       if (pinned) { hide(true); }
-      pinned = mk; mk.classList.add("open"); mk.setAttribute("aria-expanded", "true");
+      pinned = mk; mk.classList.add("open");
       show(mk);
     });
     mk.addEventListener("focus", function () { if (!pinned) { show(mk); } });
