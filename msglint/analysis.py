@@ -22,7 +22,7 @@ from msglint.errors import ConfigError
 from msglint.inflect import surface_forms
 from msglint.models import Beneficiary
 from msglint.source import Source
-from msglint.voice import token_signals
+from msglint.voice import imperative_start, mention_signals, token_signals
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -186,12 +186,10 @@ class Analyzer:
                 start = sent.start + doc[s].idx
                 end = sent.start + doc[e - 1].idx + len(doc[e - 1].text)
                 res.mentions.append(RawMention(theme_id, start, end, who, neg, k))
-                if theme_id in _SELF_PRAISE or theme.group == _VENDOR_GROUP and \
-                        theme_id != "price-discount":
-                    v += 1.0
-                elif theme.group == "outcome" and who == "customer":
-                    c += 0.5
-        if _imperative_start(doc):
+                dc, dv = mention_signals(theme_id, theme.group, who)
+                c += dc
+                v += dv
+        if _imperative_start(doc) and not imperative_start(doc):
             c += 1.0
         res.sentences[k] = RawSentence(sent.start, sent.end, sent.block, c, v, True)
 

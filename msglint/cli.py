@@ -201,7 +201,7 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
         if not quiet and fmt != "text":
             click.echo(f"msglint: wrote {fmt} report to {output}", err=True)
     elif not quiet:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=options.color)
     for f in run.files:
         if f.error and not quiet and fmt not in ("text",):
             click.echo(f"{f.path}: error: {f.error}", err=True)
@@ -389,3 +389,43 @@ def config_show(path: str, config_path: str | None) -> None:
             source = f"{cfg.origins.get('overrides')} (override matching {path})"
         shown = json.dumps(value if not isinstance(value, Path) else str(value))
         click.echo(f"{key}: {shown}    # from {source}")
+
+
+@main.command("eval")
+@click.argument("dataset", type=click.Path(exists=True, path_type=str))
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all",
+              show_default=True, help="Which split of the dataset to score.")
+@click.option("--profile", "-p", default="smb-owner", show_default=True, metavar="FILE|NAME",
+              help="Profile to lint under (themes and voice do not depend on it).")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=str),
+              help="Folder of the shared corpus that real items refer to.")
+@click.option("--misses", default=40, show_default=True, help="How many misses to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@friendly
+def eval_command(dataset: str, split: str, profile: str, corpus: str | None, misses: int,
+                 as_json: bool) -> None:
+    """Score theme detection and voice on a labelled DATASET (see tests/eval/README.md)."""
+    import warnings
+
+    from msglint import api
+    from msglint.evaluation import evaluate, format_report, load_dataset
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        items = load_dataset(Path(dataset), corpus, None if split == "all" else split)
+    for w in caught:
+        click.echo(f"msglint: warning: {w.message}", err=True)
+    results = api.lint_texts([i.text for i in items], profile)
+    by_text = {i.text: r for i, r in zip(items, results, strict=True)}
+
+    def predict(text: str) -> tuple[set[str], str]:
+        r = by_text[text]
+        return {m.theme for m in r.themes}, r.voice.label if r.voice else "neutral"
+
+    report = evaluate(items, predict)
+    if as_json:
+        import dataclasses
+
+        click.echo(json.dumps(dataclasses.asdict(report), indent=2, default=str))
+    else:
+        click.echo(format_report(report, max_misses=misses), nl=False)

@@ -27,6 +27,28 @@ VENDOR_SELF_NOUNS = frozenset({
     "one-stop", "stop", "choice", "home", "place", "go-to", "resource", "headquarters", "hub",
     "specialist", "specialists", "experts", "expert", "team", "vendor", "agency", "firm",
 })
+# "your new favourite bakery", "your trusted partner": adjectives that make "your" + noun the
+# vendor presenting itself.
+VENDOR_SELF_ADJECTIVES = frozenset({
+    "favourite", "favorite", "trusted", "one-stop", "go-to", "preferred", "premier", "leading",
+    "ultimate", "number", "no.", "gateway",
+})
+# Sentence-initial verbs that address the reader even when the tagger reads them as nouns
+# ("Track stock levels", "Save time on payroll").
+IMPERATIVES = frozenset({
+    "get", "save", "keep", "try", "start", "book", "join", "discover", "explore", "find", "make",
+    "take", "grow", "spend", "stop", "protect", "manage", "track", "enjoy", "sell", "earn",
+    "build", "create", "shop", "browse", "learn", "see", "meet", "contact", "call", "sign",
+    "download", "order", "buy", "choose", "let", "go", "give", "turn", "cut", "boost",
+    "simplify", "automate", "reach", "win", "close", "focus", "spend", "send", "plan", "run",
+    "stay", "forget", "skip", "ditch", "say", "bring", "reduce", "lower", "increase", "boost",
+    "unlock", "claim", "redeem", "visit", "request", "schedule", "switch", "upgrade", "keep",
+    "never", "don't", "do", "work", "invest", "pay", "put", "set", "leave", "sleep", "relax",
+    "connect", "secure", "hire", "streamline", "prevent", "avoid", "enforce", "collect",
+    "access", "use", "accept", "add", "compare", "check", "watch", "listen", "read", "follow",
+    "capture", "deliver", "edit", "share", "store", "organize", "organise", "design", "host",
+    "launch", "monitor", "optimize", "optimise", "power", "transform", "serve", "treat", "ship",
+})
 CUSTOMER_SIGNAL_WEIGHT = 1.0
 VENDOR_SIGNAL_WEIGHT = 1.0
 
@@ -43,6 +65,30 @@ class TokenLike(Protocol):
     def tag_(self) -> str: ...
     @property
     def i(self) -> int: ...
+
+
+# A sentence that names no reader and describes a product or company ("Exhibit design company
+# specialising in trade-show displays", "Firefox is a free web browser") is the vendor talking
+# about itself.
+PRODUCT_NOUNS = frozenset({
+    "company", "companies", "software", "platform", "tool", "tools", "solution", "solutions",
+    "app", "application", "provider", "providers", "manufacturer", "manufacturers", "supplier",
+    "suppliers", "dealer", "dealership", "agency", "firm", "studio", "specialist", "specialists",
+    "products", "equipment", "technology", "technologies", "browser", "brand", "distributor",
+    "manufactures", "manufacturing", "specializing", "specialising", "specializes",
+    "specialises", "founded", "established", "headquartered", "saas", "vendor", "consultancy",
+    "services", "service", "features", "feature", "product", "systems", "range", "catalogue",
+    "catalog", "portfolio", "offers", "provides", "delivers", "supplies", "designs", "develops",
+    "creator", "maker", "makers", "leader", "pioneer", "experts", "team",
+})
+
+
+def descriptor_signal(tokens: Sequence[TokenLike]) -> float:
+    """1.0 when a sentence with no reader in it describes a product or company, else 0."""
+    words = [t.lower_ for t in tokens]
+    if any(w in SECOND_PERSON for w in words):
+        return 0.0
+    return 1.0 if any(w in PRODUCT_NOUNS for w in words) else 0.0
 
 
 def token_signals(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset()
@@ -65,6 +111,10 @@ def token_signals(tokens: Sequence[TokenLike], brands: frozenset[str] = frozense
             vendor += VENDOR_SIGNAL_WEIGHT
         elif brands and tok.text.lower() in brands:
             vendor += VENDOR_SIGNAL_WEIGHT
+    if imperative_start(tokens):
+        customer += CUSTOMER_SIGNAL_WEIGHT
+    elif customer == 0 and vendor == 0:
+        vendor += descriptor_signal(tokens)
     return customer, vendor
 
 
@@ -72,6 +122,9 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
     # Look past up to three modifiers: "your trusted local partner", "your one-stop shop".
     for j in range(k + 1, min(k + 5, len(tokens))):
         low = tokens[j].lower_
+        if low in VENDOR_SELF_ADJECTIVES and j == k + 1 and j + 1 < len(tokens) \
+                and tokens[j + 1].lower_ not in {",", ".", "and", "or", "own"}:
+            return True
         if low in VENDOR_SELF_NOUNS:
             # "your team" / "your store" are the reader's own when nothing marks the vendor;
             # only treat them as vendor nouns when a vendor word is near (our, we, <company>).
@@ -82,6 +135,43 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
             return True
         if low in {",", ".", "and", "or", "to", "for", "with", "of"}:
             return False
+    return False
+
+
+# Outcome themes that read as product features when nobody is named ("Easy to set up").
+_FEATURE_OUTCOMES = frozenset({"ease-of-use", "risk-reduction"})
+_SELF_PRAISE = frozenset({"vendor-credentials", "empty-praise"})
+
+
+def mention_signals(theme: str, group: str, beneficiary: str) -> tuple[float, float]:
+    """(customer, vendor) voice signals a theme mention adds to its sentence.
+
+    Self-praise weighs double: "Did you know our engineers hold more patents?" addresses the
+    reader but is about the vendor. Operations metrics and price talk are the vendor's
+    vocabulary unless framed as the reader's gain; outcomes are the reader's unless framed as
+    the vendor's.
+    """
+    if theme in _SELF_PRAISE:
+        return 0.0, 2.0
+    if beneficiary == "customer":
+        return 0.5, 0.0
+    if beneficiary == "vendor":
+        return 0.0, 0.5
+    if group in ("operations", "company"):
+        return 0.0, 0.5
+    if group == "outcome" and theme not in _FEATURE_OUTCOMES:
+        return 0.5, 0.0
+    return 0.0, 0.0
+
+
+def imperative_start(tokens: Sequence[TokenLike]) -> bool:
+    """Does the sentence open with a verb addressed to the reader?"""
+    for tok in tokens:
+        if tok.text in ("-", "–", "—", "•", "*", "\"", "'", "“"):
+            continue
+        if tok.lower_ not in IMPERATIVES:
+            return False
+        return True
     return False
 
 
