@@ -1,0 +1,47 @@
+"""Quality floor: detection on the frozen test split of tests/eval must not silently regress.
+
+The floors sit a little below the figures recorded in docs/quality.md; raise them when quality
+improves. Real-copy items need ../shared/corpus; without it only the written probes are scored.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from msglint import api
+from msglint.evaluation import evaluate, load_dataset
+
+EVAL = Path(__file__).resolve().parent / "eval"
+
+FLOORS = {
+    "micro_f1": 0.68,
+    "vendor_customer_accuracy": 0.75,
+    "keyword_recall": 0.95,
+}
+CEILINGS = {"hard_negative_false_alarm_rate": 0.30}
+
+
+@pytest.fixture(scope="module")
+def report():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        items = load_dataset(EVAL, split="test")
+    results = api.lint_texts([i.text for i in items], "smb-owner")
+    by_text = {i.text: r for i, r in zip(items, results, strict=True)}
+    return evaluate(items, lambda t: ({m.theme for m in by_text[t].themes},
+                                      by_text[t].voice.label))
+
+
+@pytest.mark.parametrize("metric", sorted(FLOORS))
+def test_quality_floor(report, metric: str) -> None:
+    value = getattr(report, metric)
+    assert value is not None and value >= FLOORS[metric], f"{metric} = {value}"
+
+
+@pytest.mark.parametrize("metric", sorted(CEILINGS))
+def test_quality_ceiling(report, metric: str) -> None:
+    value = getattr(report, metric)
+    assert value is not None and value <= CEILINGS[metric], f"{metric} = {value}"
