@@ -100,15 +100,31 @@ class Theme:
     origin: str = ""  # file the theme came from, for error messages and `explain`
 
     def triggers(self) -> set[str]:
-        """Lowercase surface words whose presence makes a sentence worth parsing."""
+        """Lowercase surface words whose presence makes a sentence worth parsing.
+
+        A pattern can only match a sentence that holds a form of *every* required word, so one
+        required token per pattern is enough to pre-filter: the most selective one. Taking every
+        literal word instead (including optional ones and words like "the" or "of") made almost
+        every sentence "hot" and the pre-filter useless.
+        """
         words: set[str] = set()
         for pattern in self.patterns + self.dependency_patterns:
-            for tok in pattern:
-                spec = tok.get("RIGHT_ATTRS", tok)
-                words |= _literal_words(spec)
+            options = [_literal_words(tok.get("RIGHT_ATTRS", tok)) for tok in pattern
+                       if _is_required(tok)]
+            options = [o for o in options if o]
+            if options:
+                words |= min(options, key=_commonness)
+            else:  # cannot happen for validated patterns; stay safe
+                for tok in pattern:
+                    words |= _literal_words(tok.get("RIGHT_ATTRS", tok))
         for phrase in self.phrases:
-            for w in phrase.lower().replace("-", " ").split():
-                words |= surface_forms(w)
+            parts = phrase.lower().replace("-", " ").split()
+            plain = [surface_forms(w) for w in parts if w.isalnum()]
+            if plain:
+                words |= min(plain, key=_commonness)
+            else:
+                for w in parts:
+                    words |= surface_forms(w)
         return words
 
 
@@ -155,10 +171,47 @@ def _literal_words(spec: dict[str, Any]) -> set[str]:
     return out
 
 
+def _is_required(tok: dict[str, Any]) -> bool:
+    """True when a token must be present for the pattern to match (not ?, *, ! or {0,n})."""
+    op = tok.get("OP")
+    if op is None or op in ("1", "+"):
+        return True
+    if isinstance(op, str) and op.startswith("{"):
+        low = op[1:].split(",")[0].strip("}").strip()
+        return low.isdigit() and int(low) >= 1
+    return False
+
+
+# Words so frequent that a pre-filter on them parses nearly every sentence.
+_COMMON = frozenset(
+    "a an the of in on at to for from with by as and or but not no so if than then up out off "
+    "over into about all any each every more most less many much some other this that these "
+    "those it its is are was were be been being am has have had do does did doing done can "
+    "could will would should may might must get gets got make makes made take takes took go "
+    "goes went one two first new just back now also only very you your yours we our us they "
+    "their them i my me he she his her who what which when where how there here time way".split())
+
+
+_VERY_COMMON = frozenset(
+    "a an the of in on at to for from with by as and or is are be it this that you your we our"
+    .split())
+
+
+def _commonness(words: set[str]) -> tuple[int, int]:
+    """Rough cost of pre-filtering on ``words``: very common words and punctuation weigh most."""
+    cost = 0
+    for w in words:
+        if w in _VERY_COMMON or not any(ch.isalnum() for ch in w):
+            cost += 3
+        elif w in _COMMON:
+            cost += 1
+    return (cost, len(words))
+
+
 def _required_literal(pattern: tuple[dict[str, Any], ...]) -> bool:
     for tok in pattern:
         spec = tok.get("RIGHT_ATTRS", tok)
-        if _literal_words(spec) and tok.get("OP") not in ("?", "*"):
+        if _literal_words(spec) and _is_required(tok):
             return True
     return False
 

@@ -36,6 +36,9 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "low": ("lower", "lowest"), "high": ("higher", "highest"), "big": ("bigger", "biggest"),
     "much": ("more", "most"), "many": ("more", "most"), "little": ("less", "least"),
     "leaf": ("leaves",), "half": ("halves",), "life": ("lives",), "shelf": ("shelves",),
+    "draw": ("drew", "drawn"), "oversee": ("oversaw", "overseen"), "learn": ("learnt",),
+    "spoil": ("spoilt",), "dream": ("dreamt",), "undertake": ("undertook", "undertaken"),
+    "overcome": ("overcame",), "rebuild": ("rebuilt",), "withdraw": ("withdrew", "withdrawn"),
 }
 
 _VOWELS = set("aeiou")
