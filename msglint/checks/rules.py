@@ -15,7 +15,7 @@ _DEDICATED = {PRAISE}
 _LEAD_ROLES = {"subject", "headline", "preheader"}
 # Evidence that turns a superlative into a claim: numbers, ratings, named sources.
 _EVIDENCE = re.compile(
-    r"\d|%|\brated\b|\baccording to\b|\baward(?:ed)?\b|\bcertified\b|\bverified\b|\bsurvey\b"
+    r"\d|%|\brated\b|\baccording to\b|\baward(?:ed)?\b(?!-)|\bcertified\b|\bverified\b|\bsurvey\b"
     r"|\bstudy\b|\bindependent\b|\bmeasured\b|\bcustomers? (?:say|rate)", re.I)
 
 
