@@ -104,6 +104,8 @@ def is_identifier_key(key: str | None) -> bool:
 
 def looks_like_identifier(value: str) -> bool:
     v = value.strip()
+    if len(v) > 300:
+        return False  # identifiers are short; and this keeps the regex linear
     return not v or bool(_VALUE_SKIP.match(v))
 
 
@@ -286,9 +288,33 @@ def _all_scalars(node: yaml.Node, out: list[tuple[int, int]], seen: set[int]) ->
             todo.extend(n.value)
 
 
+MAX_DEPTH = 500
+
+
+def _check_depth(original: str) -> None:
+    """libyaml's composer recurses in C: refuse absurd nesting before it can crash."""
+    depth = 0
+    starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    for ev in yaml.parse(original, Loader=_LOADER):
+        if isinstance(ev, starts):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = ev.start_mark
+                raise ReadError(f"YAML nested more than {MAX_DEPTH} levels deep; flatten it",
+                                "", mark.line + 1, mark.column + 1)
+        elif isinstance(ev, ends):
+            depth -= 1
+
+
 def read_yaml(original: str, display: str) -> Source:
+    if not original.strip():
+        return finish_source(display, "yaml", original, Emitter(original))
     try:
+        _check_depth(original)
         docs = list(yaml.compose_all(original, Loader=_LOADER))
+    except ReadError as exc:
+        raise ReadError(exc.message, display, exc.line, exc.column) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"

@@ -56,10 +56,10 @@ def _clean(text: str) -> str:
     return _LINE_BREAKS.sub(" ", text)
 
 
-def _cells(table, seen: set[int]) -> Iterator[tuple[str, BlockKind, bool]]:  # type: ignore[no-untyped-def]
+def _cells(table, seen: set) -> Iterator[tuple[str, BlockKind, bool]]:  # type: ignore[no-untyped-def]
     for row in table.rows:
         for cell in row.cells:
-            key = id(cell._tc)
+            key = cell._tc  # the element itself: ids of freed lxml proxies get reused
             if key in seen:
                 continue  # a merged cell repeats across the cells it spans
             seen.add(key)
@@ -71,7 +71,7 @@ def _cells(table, seen: set[int]) -> Iterator[tuple[str, BlockKind, bool]]:  # t
 def _items(doc) -> Iterator[tuple[str, BlockKind, bool]]:  # type: ignore[no-untyped-def]
     from docx.table import Table
 
-    seen: set[int] = set()
+    seen: set = set()
     for item in doc.iter_inner_content():
         if isinstance(item, Table):
             yield from _cells(item, seen)
