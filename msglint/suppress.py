@@ -7,6 +7,7 @@ is named); no id means every rule.
   (the reader resolves that line into ``Directive.target_line``).
 - ``disable`` ... ``enable``: findings that start after the ``disable`` comment and before the
   first later ``enable`` naming the id (or naming none). No ``enable``: to the end of the file.
+  After a blanket ``disable``, ``enable X`` brings back findings whose rule or theme is X.
 - ``disable-file``: every finding in the file.
 
 A directive that suppressed nothing (or names ids that suppressed nothing) becomes an ``info``
@@ -42,10 +43,11 @@ class _Suppressor:
              for i, d in enumerate(directives) if d.action == "enable"),
             key=lambda e: e[0])
 
-    def _range_end(self, start: tuple[int, int], key: str) -> tuple[int, int] | None:
-        """Where a ``disable`` at ``start`` stops covering ``key``: the next matching enable."""
+    def _range_end(self, start: tuple[int, int], keys: set[str]) -> tuple[int, int] | None:
+        """Where a ``disable`` at ``start`` stops covering ``keys``: the next ``enable`` that
+        names no id at all, or names one of ``keys``."""
         for pos, ids in self.enables:
-            if pos > start and (not ids or key in ids):
+            if pos > start and (not ids or keys & ids):
                 return pos
         return None
 
@@ -66,9 +68,13 @@ class _Suppressor:
             here = _pos(loc.line, loc.column)
             if here < start:
                 return None
+            if not ids:
+                # A blanket disable: `enable` naming the finding's rule or theme ends it.
+                end = self._range_end(start, keys)
+                return matched if end is None or here < end else None
             hit = set()
             for key in matched:
-                end = self._range_end(start, key)
+                end = self._range_end(start, {key})
                 if end is None or here < end:
                     hit.add(key)
             return hit or None
