@@ -444,7 +444,7 @@ def test_yaml_directives() -> None:
 
 @pytest.mark.parametrize("fmt", ["markdown", "html", "text", "yaml", "json"])
 def test_invalid_utf8_reports_byte_offset(fmt: str) -> None:
-    data = "line one\nab".encode() + b"\xff\xfe" + b"cd\n"
+    data = b"line one\nab" + b"\xff\xfe" + b"cd\n"
     with pytest.raises(ReadError) as info:
         read_bytes(data, f"bad.{fmt}", fmt)
     assert "invalid UTF-8 at byte 11 (line 2, column 3)" in info.value.message

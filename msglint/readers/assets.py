@@ -18,17 +18,17 @@ import bisect
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import yaml
 
 from msglint.errors import ReadError
-from msglint.readers.common import Emitter, finish_source, make_directive
+from msglint.readers.common import Emitter, Op, finish_source, make_directive
 from msglint.source import Directive, LineIndex, Source
 
 # libyaml when present (about 10x faster); its marks count code points just like PyYAML's.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-Op = tuple  # ("lit", start, end) | ("atom", text, start, end) | ("ws", start, end)
 
 # -- which fields are copy ---------------------------------------------------------------------
 
@@ -347,6 +347,12 @@ def read_yaml(original: str, display: str) -> Source:
 # -- JSON ----------------------------------------------------------------------------------------
 
 _JSON_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _ws(s: str, i: int) -> int:
+    """Index of the first non-whitespace character at or after ``i``."""
+    m = _JSON_WS.match(s, i)
+    return m.end() if m is not None else i
 _JSON_LITERAL = re.compile(
     r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity")
 _JSON_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
@@ -356,9 +362,8 @@ _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
 def _json_strings(s: str) -> Iterator[tuple[str, str | None, bool, int, int, str]]:
     """(path, key, in_list, start, end, value) for every string *value* of valid JSON ``s``."""
-    ws = _JSON_WS.match
-    stack: list[list] = []  # ["obj", path] or ["arr", path, index, key]
-    i = ws(s, 0).end()
+    stack: list[list[Any]] = []  # ["obj", path] or ["arr", path, index, key]
+    i = _ws(s, 0)
     path, key, in_list = "", None, False
     state = "value"
     n = len(s)
@@ -367,7 +372,7 @@ def _json_strings(s: str) -> Iterator[tuple[str, str | None, bool, int, int, str
             ch = s[i]
             if ch == "{":
                 stack.append(["obj", path])
-                i = ws(s, i + 1).end()
+                i = _ws(s, i + 1)
                 if s[i] == "}":
                     stack.pop()
                     i += 1
@@ -376,7 +381,7 @@ def _json_strings(s: str) -> Iterator[tuple[str, str | None, bool, int, int, str
                     state = "key"
             elif ch == "[":
                 stack.append(["arr", path, 0, key])
-                i = ws(s, i + 1).end()
+                i = _ws(s, i + 1)
                 if s[i] == "]":
                     stack.pop()
                     i += 1
@@ -396,8 +401,8 @@ def _json_strings(s: str) -> Iterator[tuple[str, str | None, bool, int, int, str
                 state = "after"
         elif state == "key":
             k, j = _scanstring(s, i + 1)
-            i = ws(s, j).end() + 1  # past ':'
-            i = ws(s, i).end()
+            i = _ws(s, j) + 1  # past ':'
+            i = _ws(s, i)
             path, key, in_list = join_path(stack[-1][1], k), k, False
             state = "value"
             continue
@@ -407,7 +412,7 @@ def _json_strings(s: str) -> Iterator[tuple[str, str | None, bool, int, int, str
             ch = s[i]
             top = stack[-1]
             if ch == ",":
-                i = ws(s, i + 1).end()
+                i = _ws(s, i + 1)
                 if top[0] == "obj":
                     state = "key"
                 else:
@@ -417,7 +422,7 @@ def _json_strings(s: str) -> Iterator[tuple[str, str | None, bool, int, int, str
                 continue
             stack.pop()
             i += 1
-        i = ws(s, i).end()
+        i = _ws(s, i)
 
 
 def _json_ops(original: str, start: int, end: int) -> list[Op]:

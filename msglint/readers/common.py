@@ -16,6 +16,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from msglint.models import Location
 from msglint.source import BlockKind, Directive, LineIndex, Source, TextBuilder
@@ -28,6 +29,9 @@ URL_RE = re.compile(
 )
 # What breaks a literal piece: a URL, or a run of two or more whitespace characters.
 _BREAK_RE = re.compile(URL_RE.pattern + r"|\s{2,}")
+# An emitter operation: ("lit", start, end) | ("atom", text, start, end) | ("ws", start, end)
+# | ("open", start) | ("close", end).
+Op = tuple[Any, ...]
 _WS_TO_SPACE = {c: " " for c in range(0x3100) if chr(c).isspace() and c != 0x20}
 
 # <!-- msglint-disable-next-line a, b -- optional reason -->, also after '#' in YAML.
@@ -70,7 +74,7 @@ class Emitter:
         self._ws: tuple[int, int] | None = None
         self._open: int | None = None  # an opener right before the next visible character
         self._held: tuple[str, int, int] | None = None  # last visible piece, not yet added
-        self._deferred: list[tuple[list[tuple], BlockKind, dict[str, object]]] = []
+        self._deferred: list[tuple[list[Op], BlockKind, dict[str, object]]] = []
 
     # -- pieces -------------------------------------------------------------------------------
     def space(self, ostart: int, oend: int) -> None:
@@ -188,11 +192,11 @@ class Emitter:
                 self.replay(ops)
                 self._close(dkind, dkw)
 
-    def defer(self, ops: list[tuple], kind: BlockKind, **kw: object) -> None:
+    def defer(self, ops: list[Op], kind: BlockKind, **kw: object) -> None:
         """A block (alt text) to emit right after the block being built ends."""
         self._deferred.append((ops, kind, kw))
 
-    def replay(self, ops: Iterable[tuple]) -> None:
+    def replay(self, ops: Iterable[Op]) -> None:
         for op in ops:
             tag = op[0]
             if tag == "lit":
@@ -217,7 +221,7 @@ class Recorder:
     """Collects emitter operations to replay later (image alt text)."""
 
     def __init__(self) -> None:
-        self.ops: list[tuple] = []
+        self.ops: list[Op] = []
 
     def literal(self, ostart: int, oend: int) -> None:
         if oend > ostart:

@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 
 from msglint.errors import ReadError
 from msglint.readers.common import Emitter, finish_source
@@ -26,7 +27,7 @@ from msglint.source import BlockKind, Source
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\u2028\u2029\x85]")
 
 
-def _style_name(par) -> str:  # type: ignore[no-untyped-def]
+def _style_name(par: Any) -> str:
     try:
         style = par.style
         return (style.name or "") if style is not None else ""
@@ -34,7 +35,7 @@ def _style_name(par) -> str:  # type: ignore[no-untyped-def]
         return ""
 
 
-def _kind(par) -> tuple[BlockKind, bool]:  # type: ignore[no-untyped-def]
+def _kind(par: Any) -> tuple[BlockKind, bool]:
     name = _style_name(par).lower()
     quoted = "quote" in name
     if name == "title":
@@ -56,7 +57,7 @@ def _clean(text: str) -> str:
     return _LINE_BREAKS.sub(" ", text)
 
 
-def _cells(table, seen: set) -> Iterator[tuple[str, BlockKind, bool]]:  # type: ignore[no-untyped-def]
+def _cells(table: Any, seen: set[Any]) -> Iterator[tuple[str, BlockKind, bool]]:
     for row in table.rows:
         for cell in row.cells:
             key = cell._tc  # the element itself: ids of freed lxml proxies get reused
@@ -68,10 +69,10 @@ def _cells(table, seen: set) -> Iterator[tuple[str, BlockKind, bool]]:  # type: 
                 yield from _cells(inner, seen)
 
 
-def _items(doc) -> Iterator[tuple[str, BlockKind, bool]]:  # type: ignore[no-untyped-def]
+def _items(doc: Any) -> Iterator[tuple[str, BlockKind, bool]]:
     from docx.table import Table
 
-    seen: set = set()
+    seen: set[Any] = set()
     for item in doc.iter_inner_content():
         if isinstance(item, Table):
             yield from _cells(item, seen)

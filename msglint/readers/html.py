@@ -18,6 +18,7 @@ import html as html_lib
 import re
 from collections import Counter
 from html.parser import HTMLParser
+from typing import Any
 
 from msglint.errors import ReadError
 from msglint.readers.common import Emitter, Recorder, finish_source, make_directive
@@ -96,11 +97,11 @@ class HTMLExtractor(HTMLParser):
         self.lines = lines
         self.base = 0
         self._starts: list[int] = [0]
-        self.skip: list[list] = []  # [tag, depth] of elements whose content is not copy
+        self.skip: list[list[Any]] = []  # [tag, depth] of elements whose content is not copy
         self.in_title = False
         self.stack: list[str] = []  # open block elements
         self.kinds: list[BlockKind] = []  # effective block kind at each stack level
-        self.open = Counter()
+        self.open: Counter[str] = Counter()
         self.brs = 0
         self.formatting: list[str] = []  # open bare formatting tags (<b>, <em>, ...)
 

@@ -459,7 +459,7 @@ class _InlineWalker:
         c = self.c
         n = len(marker)
         pos = self.p
-        found = []
+        found: list[int] = []
         while len(found) < 2:
             idx = c.find(marker, pos)
             if idx < 0:
