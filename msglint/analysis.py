@@ -3,8 +3,10 @@
 Cost drives the shape. Tokenizing runs at ~100,000 words/s, the full pipeline at ~3,000, so:
 1. every block is tokenized and split into sentences with spaCy's rule-based sentencizer
    (sentences never cross a block: a heading is not glued to the next paragraph);
-2. only sentences holding a surface form of some theme word go through the full pipeline, in
-   one ``nlp.pipe`` batch for all files;
+2. only sentences holding a surface form of *every* required word of some theme pattern go
+   through the full pipeline, in one ``nlp.pipe`` batch for all files, and each meets only the
+   matchers of the themes it could match (running all ~500 patterns on every parsed sentence
+   cost as much as parsing it);
 3. the other sentences get their voice from their words alone.
 The result does not depend on the profile's roles, so it can be cached and re-scored.
 """
@@ -69,13 +71,13 @@ class Analyzer:
         self.themes = {t.id: t for t in themes}
         self.model = model
         self.brands = frozenset(b.lower() for b in brands)
-        self.triggers: set[str] = set()
-        for t in themes:
-            self.triggers |= t.triggers()
         self._nlp: Language | None = None
         self._splitter: Any = None
-        self._matcher: Any = None
-        self._dep_matcher: Any = None
+        # Per theme: a Matcher (patterns, phrases and vetoes) and maybe a DependencyMatcher.
+        # A sentence only meets the matchers of the themes it could match (see _requirements),
+        # which costs a fraction of running every theme's patterns over it.
+        self._matchers: dict[str, tuple[Any, Any]] | None = None
+        self._requirements: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] | None = None
 
     # -- lazy set-up -------------------------------------------------------------------------
     def _tokenizer_and_splitter(self) -> tuple[Any, Any]:
@@ -95,10 +97,10 @@ class Analyzer:
         from spacy.matcher import DependencyMatcher, Matcher
 
         vocab = self.nlp.vocab
-        matcher = Matcher(vocab, validate=True)
-        dep = DependencyMatcher(vocab, validate=True)
-        has_dep = False
+        matchers: dict[str, tuple[Any, Any]] = {}
         for t in self.themes.values():
+            matcher = Matcher(vocab, validate=True)
+            dep = None
             pats = [list(p) for p in t.patterns] + [self._phrase_pattern(p) for p in t.phrases]
             try:
                 if pats:
@@ -108,13 +110,52 @@ class Analyzer:
                 if vetoes:
                     matcher.add(t.id + "\0unless", vetoes)
                 if t.dependency_patterns:
+                    dep = DependencyMatcher(vocab, validate=True)
                     dep.add(t.id, [list(p) for p in t.dependency_patterns])
-                    has_dep = True
             except (ValueError, KeyError) as exc:
                 raise ConfigError(f"invalid pattern in theme '{t.id}': "
                                   f"{str(exc).splitlines()[0]}", t.origin) from None
-        self._matcher = matcher
-        self._dep_matcher = dep if has_dep else None
+            matchers[t.id] = (matcher, dep)
+        self._matchers = matchers
+
+    def _build_requirements(self) -> dict[str, list[tuple[str, tuple[frozenset[str], ...]]]]:
+        """For every pattern and phrase: the word sets a sentence must *all* hit to match it.
+
+        One set per required token with literal words (surface forms for a LEMMA), so a pattern
+        is a candidate only when every required word is present, not just one of them. Indexed
+        by the pattern's most selective set. Necessary, never sufficient: the Matcher decides.
+        """
+        from msglint.catalogue import _commonness, _is_required
+
+        index: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+        for t in self.themes.values():
+            reqs: list[tuple[frozenset[str], ...]] = []
+            for pattern in t.patterns + t.dependency_patterns:
+                sets = [frozenset(_literal_words_exact(tok.get("RIGHT_ATTRS", tok)))
+                        for tok in pattern if "RIGHT_ATTRS" in tok or _is_required(tok)]
+                reqs.append(tuple(x for x in sets if x))
+            for phrase in t.phrases:
+                words = [w.lower_ for w in self.nlp.tokenizer(phrase)]
+                if words:
+                    reqs.append(tuple(frozenset({w}) for w in words[:-1])
+                                + (frozenset(surface_forms(words[-1])),))
+            for req in reqs:
+                if not req:  # nothing literal to look for: the theme is always a candidate
+                    index.setdefault("", []).append((t.id, req))
+                    continue
+                for w in min(req, key=lambda x: _commonness(set(x))):
+                    index.setdefault(w, []).append((t.id, req))
+        return index
+
+    def _candidates(self, words: set[str]) -> set[str]:
+        """Themes whose patterns could match a sentence holding these lowercase words."""
+        assert self._requirements is not None
+        found: set[str] = {tid for tid, _ in self._requirements.get("", ())}
+        for w in words:
+            for tid, req in self._requirements.get(w, ()):
+                if tid not in found and all(not words.isdisjoint(x) for x in req):
+                    found.add(tid)
+        return found
 
     def _phrase_pattern(self, phrase: str) -> list[dict[str, Any]]:
         words = [t.lower_ for t in self.nlp.tokenizer(phrase)]
@@ -126,9 +167,11 @@ class Analyzer:
     def analyze(self, sources: Sequence[Source]) -> list[Analysis]:
         """Analyse many sources, parsing all their relevant sentences in one batch."""
         tokenizer, splitter = self._tokenizer_and_splitter()
+        if self._requirements is None:
+            self._requirements = self._build_requirements()
         results = [Analysis() for _ in sources]
-        pending: list[tuple[int, int, str]] = []  # (source index, sentence index, text)
-        triggers = self.triggers
+        # (source index, sentence index, text, candidate themes)
+        pending: list[tuple[int, int, str, set[str]]] = []
         for si, source in enumerate(sources):
             res = results[si]
             for bi, block in enumerate(source.blocks):
@@ -141,37 +184,40 @@ class Analyzer:
                     start = block.start + sent.start_char
                     end = block.start + sent.end_char
                     c, v = token_signals(sent, self.brands)
-                    hot = any(t.lower_ in triggers for t in sent)
-                    res.sentences.append(RawSentence(start, end, bi, c, v, hot))
-                    if hot:
+                    candidates = self._candidates({t.lower_ for t in sent})
+                    res.sentences.append(RawSentence(start, end, bi, c, v, bool(candidates)))
+                    if candidates:
                         pending.append((si, len(res.sentences) - 1,
-                                        _sentence_case(source.text[start:end])))
+                                        _sentence_case(source.text[start:end]), candidates))
         if pending:
-            if self._matcher is None:
+            if self._matchers is None:
                 self._build_matchers()
             docs = self.nlp.pipe((p[2] for p in pending), batch_size=128)
-            for (si, ki, _), doc in zip(pending, docs, strict=True):
-                self._read_sentence(results[si], ki, doc)
+            for (si, ki, _, candidates), doc in zip(pending, docs, strict=True):
+                self._read_sentence(results[si], ki, doc, candidates)
         for res in results:
             res.mentions.sort(key=lambda m: (m.start, m.end, m.theme))
         return results
 
-    def _read_sentence(self, res: Analysis, k: int, doc: Doc) -> None:
+    def _read_sentence(self, res: Analysis, k: int, doc: Doc, candidates: set[str]) -> None:
         _fix_lemmas(doc, self.nlp)
         sent = res.sentences[k]
         spans: dict[str, list[tuple[int, int]]] = {}
         vetoes: dict[str, list[tuple[int, int]]] = {}
         strings = self.nlp.vocab.strings
-        for match_id, s, e in self._matcher(doc):
-            key = strings[match_id]
-            if key.endswith("\0unless"):
-                vetoes.setdefault(key[:-7], []).append((s, e))
-            else:
-                spans.setdefault(key, []).append((s, e))
-        if self._dep_matcher is not None:
-            for match_id, token_ids in self._dep_matcher(doc):
-                spans.setdefault(strings[match_id], []).append(
-                    (min(token_ids), max(token_ids) + 1))
+        assert self._matchers is not None
+        for theme_id in sorted(candidates):
+            matcher, dep = self._matchers[theme_id]
+            for match_id, s, e in matcher(doc):
+                key = strings[match_id]
+                if key.endswith("\0unless"):
+                    vetoes.setdefault(key[:-7], []).append((s, e))
+                else:
+                    spans.setdefault(key, []).append((s, e))
+            if dep is not None:
+                for match_id, token_ids in dep(doc):
+                    spans.setdefault(strings[match_id], []).append(
+                        (min(token_ids), max(token_ids) + 1))
         c, v = sent.customer, sent.vendor
         for theme_id, found in spans.items():
             theme = self.themes[theme_id]
@@ -192,6 +238,17 @@ class Analyzer:
         if _imperative_start(doc) and not imperative_start(doc):
             c += 1.0
         res.sentences[k] = RawSentence(sent.start, sent.end, sent.block, c, v, True)
+
+
+def _literal_words_exact(spec: dict[str, Any]) -> set[str]:
+    """Lowercase words a token must show to satisfy ``spec``: empty when it could be anything.
+
+    LEMMA values become their surface forms (inflect.surface_forms); NORM is left out, since a
+    token's norm need not be its lowercase form.
+    """
+    from msglint.catalogue import _literal_words
+
+    return _literal_words({k: v for k, v in spec.items() if k.upper() != "NORM"})
 
 
 def _longest_non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
