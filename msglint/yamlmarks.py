@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from msglint.errors import ConfigError
+
+if TYPE_CHECKING:
+    import yaml
 
 Path_ = tuple[str | int, ...]
 
@@ -46,6 +47,8 @@ class Marked:
 
 def load(text: str, path: str) -> Marked:
     """Parse ``text``; raise ConfigError at the line:col of a syntax error or duplicate key."""
+    import yaml  # here, not at the top: a fully cached run parses no YAML (~20 ms of imports)
+
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
