@@ -132,7 +132,10 @@ def glob_match(pattern: str, relpath: str) -> bool:
     rel = relpath.replace(os.sep, "/")
     while rel.startswith("./"):
         rel = rel[2:]
-    return _compile(pattern).match(rel) is not None
+    try:
+        return _compile(pattern).match(rel) is not None
+    except re.error:
+        return False  # validate_glob reports it; a bad glob matches nothing
 
 
 def _dir_excluded(patterns: Iterable[str], rel: str) -> bool:

@@ -382,7 +382,11 @@ class _InlineWalker:
                     self.p = idx + len(t.content)
             elif typ == "text_special":
                 idx = self.find(t.markup)
-                if idx >= 0:
+                if idx >= 0 and t.content == t.markup:
+                    # Not really an escape (``\ ``, ``\a``): plain characters.
+                    self.emit(idx, idx + len(t.markup), sink)
+                    self.p = idx + len(t.markup)
+                elif idx >= 0:
                     end = idx + len(t.markup)
                     oa, ob = self.cmap.orig(idx), self.cmap.orig_end(end - 1)
                     if t.content.isspace():
