@@ -52,8 +52,8 @@ IMPERATIVES = frozenset({
 CUSTOMER_SIGNAL_WEIGHT = 1.0
 VENDOR_SIGNAL_WEIGHT = 1.0
 
-CUSTOMER_THRESHOLD = 0.65
-VENDOR_THRESHOLD = 0.35
+CUSTOMER_THRESHOLD = 0.55
+VENDOR_THRESHOLD = 0.45
 
 
 class TokenLike(Protocol):
@@ -81,6 +81,36 @@ PRODUCT_NOUNS = frozenset({
     "catalog", "portfolio", "offers", "provides", "delivers", "supplies", "designs", "develops",
     "creator", "maker", "makers", "leader", "pioneer", "experts", "team",
 })
+
+
+# Verbs whose subject, when it is a product or company ("Firefox stores your passwords", "The
+# Mozilla VPN app is small"), makes the sentence about the vendor even if it says "your".
+VENDOR_VERBS = frozenset({
+    "is", "are", "was", "were", "has", "have", "provides", "offers", "stores", "helps", "makes",
+    "lets", "gives", "delivers", "combines", "uses", "brings", "supports", "includes",
+    "features", "comes", "blocks", "protects", "syncs", "keeps", "allows", "enables",
+    "specializes", "specialises", "manufactures", "designs", "develops", "creates", "builds",
+    "serves", "sells", "supplies", "distributes", "empowers", "connects", "powers", "turns",
+})
+_DETERMINERS = frozenset({"the", "a", "an", "this", "these", "that", "its"})
+_PERSONS = SECOND_PERSON | FIRST_PLURAL | {"they", "them", "their", "he", "she", "it", "who"}
+
+
+def product_subject(tokens: Sequence[TokenLike]) -> bool:
+    """Does the sentence open with a product or company doing something ("Firefox stores...")?"""
+    limit = min(len(tokens), 7)
+    for k in range(limit):
+        low = tokens[k].lower_
+        if low in _PERSONS:
+            return False
+        if low in VENDOR_VERBS:
+            prefix = tokens[:k]
+            if not prefix or prefix[0].lower_ in IMPERATIVES:
+                return False
+            named = any(t.text[:1].isupper() and (i > 0 or t.lower_ not in _DETERMINERS)
+                        for i, t in enumerate(prefix))
+            return named or any(t.lower_ in PRODUCT_NOUNS for t in prefix)
+    return False
 
 
 def descriptor_signal(tokens: Sequence[TokenLike]) -> float:
@@ -113,6 +143,8 @@ def token_signals(tokens: Sequence[TokenLike], brands: frozenset[str] = frozense
             vendor += VENDOR_SIGNAL_WEIGHT
     if imperative_start(tokens):
         customer += CUSTOMER_SIGNAL_WEIGHT
+    elif product_subject(tokens):
+        vendor += VENDOR_SIGNAL_WEIGHT
     elif customer == 0 and vendor == 0:
         vendor += descriptor_signal(tokens)
     return customer, vendor
@@ -161,6 +193,8 @@ def mention_signals(theme: str, group: str, beneficiary: str) -> tuple[float, fl
         return 0.0, 0.5
     if group == "outcome" and theme not in _FEATURE_OUTCOMES:
         return 0.5, 0.0
+    if theme in _FEATURE_OUTCOMES:
+        return 0.0, 0.5  # "Easy to set up", "No downtime": a product feature, nobody named
     return 0.0, 0.0
 
 
