@@ -82,6 +82,7 @@ class Analyzer:
     # -- lazy set-up -------------------------------------------------------------------------
     def _tokenizer_and_splitter(self) -> tuple[Any, Any]:
         if self._splitter is None:
+            self.nlp  # noqa: B018 - nlp.load imports spaCy first, the way it should be imported
             from spacy.pipeline import Sentencizer
 
             self._splitter = Sentencizer()
