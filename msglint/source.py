@@ -22,7 +22,7 @@ DirectiveAction = Literal["disable-next-line", "disable", "enable", "disable-fil
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A unit of copy that a sentence never crosses: a heading, paragraph, list item, cell, field."""
+    """A unit of copy no sentence crosses: a heading, paragraph, list item, cell or field."""
 
     start: int  # offsets into Source.text
     end: int
@@ -66,7 +66,8 @@ class OffsetMap:
         if self._runs:
             ts, tl, os_, ol = self._runs[-1]
             # Merge adjacent identity runs so plain text stays one run.
-            if tl == ol and text_len == orig_len and ts + tl == text_start and os_ + ol == orig_start:
+            if (tl == ol and text_len == orig_len and ts + tl == text_start
+                    and os_ + ol == orig_start):
                 self._runs[-1] = (ts, tl + text_len, os_, ol + orig_len)
                 return
         self._text_starts.append(text_start)

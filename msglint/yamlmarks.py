@@ -53,11 +53,11 @@ def load(text: str, path: str) -> Marked:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        where = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
         raise ConfigError(f"invalid YAML: {problem}; fix the syntax", path,
-                          mark.line + 1 if mark else None,
-                          mark.column + 1 if mark else None) from None
+                          where.line + 1 if where else None,
+                          where.column + 1 if where else None) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", path) from None
     finally:
@@ -153,7 +153,8 @@ def _explain(doc: Marked, e: Any, what: str) -> ConfigError:
         key = e.instance
         allowed = e.schema.get("enum") or []
         hint = closest(key, allowed) if allowed else None
-        msg = f"'{key}' is not allowed as a key in {_dotted(at[:-1] if at and at[-1] == key else at)}"
+        parent = at[:-1] if at and at[-1] == key else at
+        msg = f"'{key}' is not allowed as a key in {_dotted(parent)}"
         if hint:
             msg += f" (did you mean '{hint}'?)"
         return doc.error(at + (key,) if key not in at else at, msg, key=True)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DRAFTS, PROFILES, ROOT
 
 from msglint.cli import main
-
-from conftest import DRAFTS, PROFILES, ROOT
 
 SMB = str(PROFILES / "smb-owner.yaml")
 ENT = str(PROFILES / "enterprise-ops.yaml")

@@ -14,7 +14,6 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-
 from conftest import DRAFTS, ROOT
 
 

@@ -6,12 +6,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import PROFILES
 
 from msglint.catalogue import load_catalogue
 from msglint.errors import ConfigError
 from msglint.profile import load_profile, profile_schema
-
-from conftest import PROFILES
 
 CAT = load_catalogue()
 

@@ -31,7 +31,8 @@ class RenderFn(Protocol):
 
 # format name -> (module, function, one-line description)
 REGISTRY: dict[str, tuple[str, str, str]] = {
-    "text": ("msglint.reporters.text", "render", "path:line:col: severity [rule] message (default)"),
+    "text": ("msglint.reporters.text", "render",
+             "path:line:col: severity [rule] message (default)"),
     "json": ("msglint.reporters.json", "render", "the contract JSON document (schema_version 1)"),
     "html": ("msglint.reporters.html", "render", "one self-contained HTML report (no network)"),
     "sarif": ("msglint.reporters.sarif", "render", "SARIF 2.1.0 for GitHub code scanning"),
