@@ -33,10 +33,14 @@ sys.path.insert(0, str(HERE))
 
 from corpus import DEFAULT_CORPUS, build, count_words  # noqa: E402
 
+# As msglint does (msglint/nlp.py), keep thinc from importing PyTorch when it happens to be
+# installed: otherwise this floor would include ~3 s of torch import.
 TOKENIZE = """
 import sys, time
 from pathlib import Path
+sys.modules["torch"] = None
 import spacy
+del sys.modules["torch"]
 nlp = spacy.blank("en")
 texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.md"))]
 t = time.perf_counter()
