@@ -22,13 +22,15 @@ from msglint import nlp as nlp_mod
 from msglint.catalogue import Theme
 from msglint.errors import ConfigError
 from msglint.inflect import surface_forms
-from msglint.models import Beneficiary
+from msglint.models import Beneficiary, Via
 from msglint.source import Source
 from msglint.voice import imperative_start, mention_signals, token_signals
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
+
+    from msglint.semantic import SemanticHit, SemanticMatcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class RawMention:
     beneficiary: Beneficiary
     negated: bool
     sentence: int
+    via: Via = "pattern"  # "pattern" (lexicon) or "semantic" (msglint.semantic, by meaning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,13 @@ class Analyzer:
     """Holds the spaCy pipeline and matchers for one theme set; build once, reuse for all files."""
 
     def __init__(self, themes: Sequence[Theme], model: str | None = None,
-                 brands: Sequence[str] = ()) -> None:
+                 brands: Sequence[str] = (), semantic: SemanticMatcher | None = None) -> None:
         self.themes = {t.id: t for t in themes}
         self.model = model
         self.brands = frozenset(b.lower() for b in brands)
+        # The optional semantic layer (msglint[semantic]): themes matched by meaning in the
+        # sentences the lexicon left without them.
+        self.semantic = semantic
         self._nlp: Language | None = None
         self._splitter: Any = None
         # Per theme: a Matcher (patterns, phrases and vetoes) and maybe a DependencyMatcher.
@@ -173,6 +179,7 @@ class Analyzer:
         results = [Analysis() for _ in sources]
         # (source index, sentence index, text, candidate themes)
         pending: list[tuple[int, int, str, set[str]]] = []
+        cold: list[tuple[int, int, str]] = []  # sentences no pattern could match
         for si, source in enumerate(sources):
             res = results[si]
             for bi, block in enumerate(source.blocks):
@@ -190,17 +197,31 @@ class Analyzer:
                     if candidates:
                         pending.append((si, len(res.sentences) - 1,
                                         _sentence_case(source.text[start:end]), candidates))
+                    elif self.semantic is not None:
+                        cold.append((si, len(res.sentences) - 1,
+                                     _sentence_case(source.text[start:end])))
+        hits: dict[tuple[int, int], list[SemanticHit]] = {}
+        if self.semantic is not None:
+            # Every sentence is embedded; one whose only hits are semantic is parsed too, for
+            # its beneficiary and negation, like any other mention.
+            everything = [(si, ki, text) for si, ki, text, _ in pending] + cold
+            found = self.semantic.match([text for _, _, text in everything])
+            for (si, ki, _), got in zip(everything, found, strict=True):
+                if got:
+                    hits[(si, ki)] = got
+            pending += [(si, ki, text, set()) for si, ki, text in cold if (si, ki) in hits]
         if pending:
             if self._matchers is None:
                 self._build_matchers()
             docs = self.nlp.pipe((p[2] for p in pending), batch_size=128)
             for (si, ki, _, candidates), doc in zip(pending, docs, strict=True):
-                self._read_sentence(results[si], ki, doc, candidates)
+                self._read_sentence(results[si], ki, doc, candidates, hits.get((si, ki), ()))
         for res in results:
             res.mentions.sort(key=lambda m: (m.start, m.end, m.theme))
         return results
 
-    def _read_sentence(self, res: Analysis, k: int, doc: Doc, candidates: set[str]) -> None:
+    def _read_sentence(self, res: Analysis, k: int, doc: Doc, candidates: set[str],
+                       semantic_hits: Sequence[SemanticHit] = ()) -> None:
         _fix_lemmas(doc, self.nlp)
         sent = res.sentences[k]
         spans: dict[str, list[tuple[int, int]]] = {}
@@ -236,9 +257,48 @@ class Analyzer:
                 dc, dv = mention_signals(theme_id, theme.group, who)
                 c += dc
                 v += dv
+        if semantic_hits:
+            c, v = self._semantic_mentions(res, k, doc, semantic_hits, set(spans) | set(vetoes),
+                                           c, v)
         if _imperative_start(doc) and not imperative_start(doc):
             c += 1.0
         res.sentences[k] = RawSentence(sent.start, sent.end, sent.block, c, v, True)
+
+
+    def _semantic_mentions(self, res: Analysis, k: int, doc: Doc, hits: Sequence[SemanticHit],
+                           decided: set[str], c: float, v: float) -> tuple[float, float]:
+        """Add the semantic layer's mentions for themes the patterns left undecided here.
+
+        A theme whose pattern matched, or was vetoed, in this sentence is the lexicon's call:
+        "our inventory of guides" stays unflagged however close it sits to stock control.
+        """
+        assert self.semantic is not None
+        sent = res.sentences[k]
+        kept = 0
+        for hit in hits:
+            theme = self.themes.get(hit.theme)
+            if theme is None or hit.theme in decided:
+                continue
+            if kept >= self.semantic.max_per_sentence:
+                break
+            span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            s, e = span.start, span.end
+            while e > s + 1 and (doc[e - 1].is_punct or doc[e - 1].is_space):
+                e -= 1
+            neg = benefit.negated(doc, s, e)
+            if neg and theme.negation == "drop":
+                continue
+            who = benefit.beneficiary(doc, s, e)
+            start = sent.start + doc[s].idx
+            end = sent.start + doc[e - 1].idx + len(doc[e - 1].text)
+            res.mentions.append(RawMention(hit.theme, start, end, who, neg, k, "semantic"))
+            kept += 1
+            dc, dv = mention_signals(hit.theme, theme.group, who)
+            c += dc
+            v += dv
+        return c, v
 
 
 def _literal_words_exact(spec: dict[str, Any]) -> set[str]:

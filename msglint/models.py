@@ -15,6 +15,7 @@ Severity = Literal["error", "warning", "info"]
 Role = Literal["driver", "off-target", "neutral"]
 Beneficiary = Literal["customer", "vendor", "unclear"]
 VoiceLabel = Literal["customer", "vendor", "mixed", "neutral"]
+Via = Literal["pattern", "semantic"]
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
@@ -44,6 +45,7 @@ class Mention:
     location: Location
     sentence: int  # index into FileResult.sentences
     field: str | None = None  # campaign-asset field path, e.g. "email.subject"
+    via: Via = "pattern"  # how it was found: the theme's patterns, or the semantic layer
 
 
 @dataclass(frozen=True, slots=True)

