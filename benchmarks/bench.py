@@ -189,6 +189,8 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write every sample here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
+    if not (args.corpus / "jin2021_slogan_valid.csv").is_file():
+        ap.error(f"no corpus at {args.corpus}; pass --corpus PATH/TO/shared/corpus")
 
     tmp = Path(tempfile.mkdtemp(prefix="msglint-bench-"))
     try:
