@@ -134,6 +134,8 @@ def negated(doc: Doc, start: int, end: int) -> bool:
     tok = root
     for _ in range(3):
         for child in tok.children:
+            if start <= child.i < end:
+                continue  # the negator is part of the theme's own phrase ("no hidden fees")
             if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ in ("no", "zero")):
                 return True
         if tok.pos_ in ("VERB", "AUX") or tok.head is tok:

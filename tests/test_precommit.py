@@ -68,7 +68,8 @@ def snapshot(dest: Path, env: dict[str, str]) -> str:
 def test_precommit_hook_fails_vendor_draft_and_passes_customer_draft(tmp_path: Path) -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert [h["id"] for h in hooks] == ["msglint"]
-    assert hooks[0]["entry"] == "msglint check" and hooks[0]["language"] == "python"
+    assert hooks[0]["entry"] == "msglint check --force-exclude"
+    assert hooks[0]["language"] == "python"
 
     cache = Path(os.environ.get("MSGLINT_TEST_PRECOMMIT_HOME") or tmp_path / "pre-commit-home")
     cache.mkdir(parents=True, exist_ok=True)
