@@ -247,16 +247,9 @@ class Analyzer:
             for s, e in _longest_non_overlapping(found):
                 if any(s < ve and vs < e for vs, ve in blocked):
                     continue
-                neg = benefit.negated(doc, s, e)
-                if neg and theme.negation == "drop":
-                    continue
-                who = benefit.beneficiary(doc, s, e)
-                start = sent.start + doc[s].idx
-                end = sent.start + doc[e - 1].idx + len(doc[e - 1].text)
-                res.mentions.append(RawMention(theme_id, start, end, who, neg, k))
-                dc, dv = mention_signals(theme_id, theme.group, who)
-                c += dc
-                v += dv
+                signals = _add_mention(res, k, doc, theme, s, e)
+                if signals:
+                    c, v = c + signals[0], v + signals[1]
         if semantic_hits:
             c, v = self._semantic_mentions(res, k, doc, semantic_hits, set(spans) | set(vetoes),
                                            c, v)
@@ -273,7 +266,6 @@ class Analyzer:
         "our inventory of guides" stays unflagged however close it sits to stock control.
         """
         assert self.semantic is not None
-        sent = res.sentences[k]
         kept = 0
         for hit in hits:
             theme = self.themes.get(hit.theme)
@@ -287,17 +279,11 @@ class Analyzer:
             s, e = span.start, span.end
             while e > s + 1 and (doc[e - 1].is_punct or doc[e - 1].is_space):
                 e -= 1
-            neg = benefit.negated(doc, s, e)
-            if neg and theme.negation == "drop":
+            signals = _add_mention(res, k, doc, theme, s, e, via="semantic")
+            if signals is None:
                 continue
-            who = benefit.beneficiary(doc, s, e)
-            start = sent.start + doc[s].idx
-            end = sent.start + doc[e - 1].idx + len(doc[e - 1].text)
-            res.mentions.append(RawMention(hit.theme, start, end, who, neg, k, "semantic"))
             kept += 1
-            dc, dv = mention_signals(hit.theme, theme.group, who)
-            c += dc
-            v += dv
+            c, v = c + signals[0], v + signals[1]
         return c, v
 
 
@@ -310,6 +296,23 @@ def _literal_words_exact(spec: dict[str, Any]) -> set[str]:
     from msglint.catalogue import _literal_words
 
     return _literal_words({k: v for k, v in spec.items() if k.upper() != "NORM"})
+
+
+def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
+                 via: Via = "pattern") -> tuple[float, float] | None:
+    """Record doc[s:e] as a mention of ``theme`` in sentence ``k``; return its voice signals.
+
+    None when the theme drops negated mentions and this one is negated.
+    """
+    neg = benefit.negated(doc, s, e, phrase=via == "pattern")
+    if neg and theme.negation == "drop":
+        return None
+    who = benefit.beneficiary(doc, s, e)
+    base = res.sentences[k].start
+    start = base + doc[s].idx
+    end = base + doc[e - 1].idx + len(doc[e - 1].text)
+    res.mentions.append(RawMention(theme.id, start, end, who, neg, k, via))
+    return mention_signals(theme.id, theme.group, who)
 
 
 def _longest_non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

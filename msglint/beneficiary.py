@@ -125,8 +125,12 @@ def _is_imperative(verb: Token) -> bool:
     return verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
 
 
-def negated(doc: Doc, start: int, end: int) -> bool:
-    """True for "no more stockouts", "never compete on price", "without hidden fees"."""
+def negated(doc: Doc, start: int, end: int, phrase: bool = True) -> bool:
+    """True for "no more stockouts", "never compete on price", "without hidden fees".
+
+    ``phrase``: the span is a theme's own phrase, so a negator inside it belongs to the phrase
+    ("no hidden fees" is price talk). A semantic match spans a whole clause: pass False.
+    """
     for k in range(max(0, start - 3), start):
         if doc[k].lower_ in _NEGATORS:
             return True
@@ -134,7 +138,7 @@ def negated(doc: Doc, start: int, end: int) -> bool:
     tok = root
     for _ in range(3):
         for child in tok.children:
-            if start <= child.i < end:
+            if phrase and start <= child.i < end:
                 continue  # the negator is part of the theme's own phrase ("no hidden fees")
             if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ in ("no", "zero")):
                 return True
