@@ -168,8 +168,9 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
     once each.
 
     ``cache``: True uses the result cache in the default folder (``MSGLINT_CACHE_DIR`` or the
-    user cache dir), a path uses that folder, False neither reads nor writes results
-    (``msglint.cache.set_enabled(False)`` also turns off the catalogue snapshot). A run whose
+    user cache dir), a path uses that folder, False neither reads nor writes results. The
+    catalogue snapshot and the schema memo always use the default folder;
+    ``msglint.cache.set_enabled(False)`` (the CLI's ``--no-cache``) turns off all three. A run whose
     files are all cached never imports spaCy. ``jobs``: worker processes for the uncached files
     (None = one per core; 1 = in-process); small runs stay in-process whatever it says.
 

@@ -12,12 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import DRAFTS, ROOT
 
 from msglint import api, cache
 from msglint.config import Config
 from msglint.models import FileResult
-
-from conftest import DRAFTS, ROOT
 
 # A profile of its own, naming only a theme that has been in the catalogue from the start, so
 # these tests do not move when the built-in themes do.
@@ -323,7 +322,8 @@ def test_unwritable_cache_folder_is_not_an_error(work: Path) -> None:
 
 # -- the CLI, as a user runs it ---------------------------------------------------------------
 
-def cli(*args: str, cache_dir: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, cache_dir: Path,
+        extra: list[str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, cache.ENV_DIR: str(cache_dir), "PYTHONPATH": str(ROOT)}
     env.pop("MSGLINT_PARALLEL_MIN_WORDS", None)
     return subprocess.run([sys.executable, *(extra or []), "-m", "msglint", "check", *args],

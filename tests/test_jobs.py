@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from msglint import pool
-
 from conftest import DRAFTS, PROFILES, ROOT
+
+from msglint import pool
 
 
 def run_cli(*args: str, min_words: int | None = None) -> subprocess.CompletedProcess[str]:
