@@ -261,19 +261,20 @@ def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogu
     jobs = pool.default_jobs() if jobs is None or jobs < 1 else jobs
     words = sum(len(s.text.split()) for _, s, _ in pending) if jobs > 1 else 0
     out: list[Analysis | None] = [None] * len(pending)
+    pooled: list[list[Analysis]] | None = None
     if jobs > 1 and words >= pool.min_parallel_words():
         specs = [(pool.ThemeSet((str(gid),), tuple(analyzers[gid].themes.values()), model,
                                 tuple(sorted(analyzers[gid].brands))),
                   [pending[n][1] for n in members]) for gid, members in groups.items()]
-        for members, analyses in zip(groups.values(), pool.analyze_parallel(specs, jobs),
-                                     strict=True):
-            for n, analysis in zip(members, analyses, strict=True):
-                out[n] = analysis
-    else:
-        for gid, members in groups.items():
-            analyses = analyzers[gid].analyze([pending[n][1] for n in members])
-            for n, analysis in zip(members, analyses, strict=True):
-                out[n] = analysis
+        try:
+            pooled = pool.analyze_parallel(specs, jobs)
+        except pool.PoolUnavailable:
+            pooled = None  # no process pool here (no /dev/shm, a worker killed): one process
+    for k, (gid, members) in enumerate(groups.items()):
+        analyses = (pooled[k] if pooled is not None
+                    else analyzers[gid].analyze([pending[n][1] for n in members]))
+        for n, analysis in zip(members, analyses, strict=True):
+            out[n] = analysis
     assert all(a is not None for a in out)
     return out  # type: ignore[return-value]
 

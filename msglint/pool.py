@@ -43,6 +43,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class PoolUnavailable(RuntimeError):
+    """No process pool could run here (no semaphores, a worker died): analyse in-process."""
+
+
 @dataclass(frozen=True)
 class ThemeSet:
     """What a worker needs to build an Analyzer; ``key`` identifies it across tasks."""
@@ -102,6 +106,7 @@ def analyze_parallel(groups: Sequence[tuple[ThemeSet, Sequence[Source]]],
                      jobs: int) -> list[list[Analysis]]:
     """Analyse each group's sources in ``jobs`` worker processes; results in input order."""
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     model = groups[0][0].model if groups else None
     total = sum(len(s.text) for _, sources in groups for s in sources)
@@ -113,17 +118,21 @@ def analyze_parallel(groups: Sequence[tuple[ThemeSet, Sequence[Source]]],
         tasks += [(gi, idx) for idx in _chunks([len(s.text) for s in sources], n)]
     out: list[list[Analysis | None]] = [[None] * len(sources) for _, sources in groups]
     workers = min(jobs, len(tasks))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                             initializer=_init_worker, initargs=(model,)) as pool:
-        futures = [pool.submit(_analyze_chunk, groups[gi][0], [groups[gi][1][i] for i in idx])
-                   for gi, idx in tasks]
-        for (gi, idx), fut in zip(tasks, futures, strict=True):
-            got = fut.result()
-            if isinstance(got, tuple) and got and got[0] == "error":
-                _, name, message, path, line, column = got
-                cls = ConfigError if name == "ConfigError" else MsglintError
-                raise cls(message, path, line, column)
-            for i, analysis in zip(idx, got, strict=True):
-                out[gi][i] = analysis
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                                 initializer=_init_worker, initargs=(model,)) as pool:
+            futures = [pool.submit(_analyze_chunk, groups[gi][0],
+                                   [groups[gi][1][i] for i in idx]) for gi, idx in tasks]
+            results = [fut.result() for fut in futures]
+    except (BrokenProcessPool, OSError, NotImplementedError) as exc:
+        # e.g. no /dev/shm for semaphores (some containers), or a worker killed for memory
+        raise PoolUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    for (gi, idx), got in zip(tasks, results, strict=True):
+        if isinstance(got, tuple) and got and got[0] == "error":
+            _, name, message, path, line, column = got
+            cls = ConfigError if name == "ConfigError" else MsglintError
+            raise cls(message, path, line, column)
+        for i, analysis in zip(idx, got, strict=True):
+            out[gi][i] = analysis
     assert all(a is not None for row in out for a in row)
     return out  # type: ignore[return-value]

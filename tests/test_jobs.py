@@ -76,3 +76,20 @@ def test_bad_pattern_error_from_a_worker_keeps_its_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         pool.analyze_parallel([(spec, [source, source])], jobs=2)
     assert exc.value.path == "rules/broken.yaml"
+
+
+def test_no_process_pool_falls_back_to_one_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Where a pool cannot start (no semaphores in some containers), lint in-process."""
+    import concurrent.futures
+
+    from msglint import api
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", broken)
+    monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
+    pooled = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
+    single = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=1, cache=False)
+    assert [f.path for f in pooled.files] == [f.path for f in single.files]
+    assert pooled.files == single.files
