@@ -29,3 +29,13 @@ def lint():
         return lint_text(text, cache[profile], fmt=fmt, path=path)  # type: ignore[arg-type]
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test writes results to its own cache folder, never to the user's ~/.cache.
+
+    Tests that study the cache set MSGLINT_CACHE_DIR themselves, which overrides this.
+    """
+    monkeypatch.setenv("MSGLINT_CACHE_DIR", str(tmp_path_factory.mktemp("msglint-cache")))
