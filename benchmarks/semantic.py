@@ -103,7 +103,7 @@ def main() -> int:
                   f"{median([s.cpu for s in c.samples]):.1f} | "
                   f"{median([s.max_rss_mb for s in c.samples]):.0f} |")
         per_k = {k: v * 1000 / words for k, v in mentions.items()}
-        print(f"\nmentions per 1,000 words with --semantic: "
+        print("\nmentions per 1,000 words with --semantic: "
               + ", ".join(f"{k} {v:.1f}" for k, v in sorted(per_k.items())))
         print("in-process: " + json.dumps({k: round(v, 2) if isinstance(v, float) else v
                                            for k, v in parts.items()}))
