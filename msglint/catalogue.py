@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,12 @@ THEME_SCHEMA: dict[str, Any] = {
         "negation": {"enum": ["keep", "drop"],
                      "description": "keep: 'no more stockouts' still talks about the theme; "
                                     "drop: 'we never compete on price' does not."},
-        "patterns": {**_PATTERNS, "description": "spaCy Matcher token patterns (LEMMA, LOWER, POS...)."},
+        "patterns": {**_PATTERNS,
+                     "description": "spaCy Matcher token patterns (LEMMA, LOWER, POS...)."},
         "phrases": {**_STRINGS, "description": "Word sequences matched case-insensitively; "
                                                "the last word may be inflected."},
-        "dependency_patterns": {"type": "array", "items": {"type": "array", "items": {"type": "object"}},
+        "dependency_patterns": {"type": "array",
+                                "items": {"type": "array", "items": {"type": "object"}},
                                 "description": "spaCy DependencyMatcher patterns."},
         "unless": {**_PATTERNS, "description": "Token patterns that veto an overlapping match."},
         "unless_phrases": {**_STRINGS, "description": "Phrases that veto an overlapping match."},
@@ -104,34 +107,6 @@ class Theme:
     aliases: tuple[str, ...] = ()
     origin: str = ""  # file the theme came from, for error messages and `explain`
     semantic_examples: tuple[str, ...] = ()  # more prototypes for msglint.semantic
-
-    def triggers(self) -> set[str]:
-        """Lowercase surface words whose presence makes a sentence worth parsing.
-
-        A pattern can only match a sentence that holds a form of *every* required word, so one
-        required token per pattern is enough to pre-filter: the most selective one. Taking every
-        literal word instead (including optional ones and words like "the" or "of") made almost
-        every sentence "hot" and the pre-filter useless.
-        """
-        words: set[str] = set()
-        for pattern in self.patterns + self.dependency_patterns:
-            options = [_literal_words(tok.get("RIGHT_ATTRS", tok)) for tok in pattern
-                       if _is_required(tok)]
-            options = [o for o in options if o]
-            if options:
-                words |= min(options, key=_commonness)
-            else:  # cannot happen for validated patterns; stay safe
-                for tok in pattern:
-                    words |= _literal_words(tok.get("RIGHT_ATTRS", tok))
-        for phrase in self.phrases:
-            parts = phrase.lower().replace("-", " ").split()
-            plain = [surface_forms(w) for w in parts if w.isalnum()]
-            if plain:
-                words |= min(plain, key=_commonness)
-            else:
-                for w in parts:
-                    words |= surface_forms(w)
-        return words
 
 
 @dataclass(frozen=True)
@@ -203,7 +178,7 @@ _VERY_COMMON = frozenset(
     .split())
 
 
-def _commonness(words: set[str]) -> tuple[int, int]:
+def _commonness(words: AbstractSet[str]) -> tuple[int, int]:
     """Rough cost of pre-filtering on ``words``: very common words and punctuation weigh most."""
     cost = 0
     for w in words:
