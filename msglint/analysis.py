@@ -84,6 +84,8 @@ class Analyzer:
         # which costs a fraction of running every theme's patterns over it.
         self._matchers: dict[str, tuple[Any, Any]] | None = None
         self._requirements: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] | None = None
+        # Surface forms of every LEMMA value the patterns use: the only words lemmatised.
+        self._lemma_forms: frozenset[str] | None = None
 
     # -- lazy set-up -------------------------------------------------------------------------
     def _tokenizer_and_splitter(self) -> tuple[Any, Any]:
@@ -213,16 +215,41 @@ class Analyzer:
         if pending:
             if self._matchers is None:
                 self._build_matchers()
-            docs = self.nlp.pipe((p[2] for p in pending), batch_size=128)
+            lemmatizer = self._rule_lemmatizer()
+            skip = ["lemmatizer"] if lemmatizer is not None else []
+            # The rule lemmatizer costs a fifth of the pipeline when it visits every token; only
+            # words some LEMMA pattern could match need a lemma, so it runs on those alone.
+            with self.nlp.select_pipes(disable=skip):
+                docs = list(self.nlp.pipe((p[2] for p in pending), batch_size=128))
             for (si, ki, _, candidates), doc in zip(pending, docs, strict=True):
+                if lemmatizer is not None and self._lemma_forms is not None:
+                    _lemmatize(doc, lemmatizer, self._lemma_forms)
                 self._read_sentence(results[si], ki, doc, candidates, hits.get((si, ki), ()))
         for res in results:
             res.mentions.sort(key=lambda m: (m.start, m.end, m.theme))
         return results
 
+    def _rule_lemmatizer(self) -> Any:
+        """The pipeline's lemmatizer when it is rule-based (then we call it per word), else None
+        (a lookup or custom lemmatizer runs as a pipeline component, on every word)."""
+        if "lemmatizer" not in self.nlp.pipe_names:
+            return None
+        lemmatizer = self.nlp.get_pipe("lemmatizer")
+        if getattr(lemmatizer, "mode", None) != "rule":
+            return None
+        if self._lemma_forms is None:
+            forms: set[str] = set(benefit.HANDING_VERB_FORMS)
+            for t in self.themes.values():
+                for pattern in t.patterns + t.unless + t.dependency_patterns:
+                    for tok in pattern:
+                        forms |= _lemma_words(tok.get("RIGHT_ATTRS", tok))
+            self._lemma_forms = frozenset(forms)
+        return lemmatizer
+
     def _read_sentence(self, res: Analysis, k: int, doc: Doc, candidates: set[str],
                        semantic_hits: Sequence[SemanticHit] = ()) -> None:
-        _fix_lemmas(doc, self.nlp)
+        if self._lemma_forms is None:  # the lemmatizer ran as a component: normalise its output
+            _fix_lemmas(doc, self.nlp)
         sent = res.sentences[k]
         spans: dict[str, list[tuple[int, int]]] = {}
         vetoes: dict[str, list[tuple[int, int]]] = {}
@@ -348,6 +375,40 @@ def _sentence_case(text: str) -> str:
         return text
     lowered = text[0] + text[1:].lower() if not text.isupper() else text.lower()
     return lowered if len(lowered) == len(text) else text
+
+
+def _lemma_words(spec: dict[str, Any]) -> set[str]:
+    value = next((v for k, v in spec.items() if k.upper() == "LEMMA"), None)
+    words: list[str] = []
+    if isinstance(value, str):
+        words = [value]
+    elif isinstance(value, dict):
+        for op in ("IN", "NOT_IN"):
+            words += [v for v in value.get(op, []) if isinstance(v, str)]
+    out: set[str] = set()
+    for w in words:
+        out |= surface_forms(w) | {w.lower()}
+    return out
+
+
+def _lemmatize(doc: Doc, lemmatizer: Any, forms: frozenset[str]) -> None:
+    """Rule-lemmatise the words in ``forms``; other words get their lowercase form, which no
+    LEMMA pattern reads. Title-case words the tagger took for names are lemmatised as nouns
+    ("Stockouts" -> stockout)."""
+    for tok in doc:
+        if tok.lemma:  # set by the attribute ruler ("is" -> be): keep it, as the component does
+            tok.lemma_ = tok.lemma_.lower()
+            continue
+        if tok.lower_ not in forms:
+            tok.lemma = tok.lower  # a hash copy: cheap, and the Matcher sees lemmas are set
+            continue
+        if tok.pos_ == "PROPN" and tok.text[:1].isupper():
+            tok.pos_ = "NOUN"
+            lemma = lemmatizer.rule_lemmatize(tok)[0]
+            tok.pos_ = "PROPN"
+        else:
+            lemma = lemmatizer.rule_lemmatize(tok)[0]
+        tok.lemma_ = lemma.lower()
 
 
 def _fix_lemmas(doc: Doc, nlp: Language) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from msglint.inflect import surface_forms
 from msglint.models import Beneficiary
 from msglint.voice import FIRST_PLURAL, SECOND_PERSON
 
@@ -21,6 +22,8 @@ _NEGATORS = frozenset({"no", "never", "not", "n't", "without", "zero", "nothing"
 # Verbs that hand the benefit to their object: "help you", "let you", "give you".
 _HANDING_VERBS = frozenset({"help", "let", "give", "allow", "enable", "empower", "free",
                             "save", "show", "get", "bring", "offer", "make"})
+# Every inflected form, so the analyzer lemmatises these words (it lemmatises only what is read).
+HANDING_VERB_FORMS = frozenset(f for v in _HANDING_VERBS for f in surface_forms(v))
 _VENDOR_SUBJECT_NOUNS = frozenset({"company", "team", "firm", "agency", "we", "i"})
 
 
