@@ -152,8 +152,17 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
         path=source.path, profile=profile.id, score=the_score, voice=file_voice,
         themes=mentions, coverage=coverage, findings=findings, format=source.format,
         text=source.text, sentences=sentences, words=analysis.words,
-        min_score=profile.min_score,
+        # A file with no copy (empty, or only code and markup) has nothing to score low on.
+        min_score=profile.min_score if analysis.words else None,
     )
+
+
+def _with_position(exc: ReadError) -> str:
+    """The reader's message, with the line and column it names when it has them."""
+    if exc.line is None or f"line {exc.line}" in exc.message:
+        return exc.message
+    where = f"line {exc.line}" + (f", column {exc.column}" if exc.column is not None else "")
+    return f"{exc.message} ({where})"
 
 
 def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | None = None,
@@ -229,7 +238,8 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
         try:
             source = read_source(target.path, target.display, target.format)
         except ReadError as exc:
-            results[i] = FileResult(path=target.display, profile=prof.id, error=exc.message)
+            results[i] = FileResult(path=target.display, profile=prof.id,
+                                    error=_with_position(exc))
             continue
         pending.append((i, source, prof))
     analyses = _analyze(pending, catalogue, model, 1 if semantic else jobs,

@@ -241,3 +241,20 @@ def test_python_m_msglint_works() -> None:
     proc = subprocess.run([sys.executable, "-m", "msglint", "--version"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "msglint" in proc.stdout
+
+
+def test_unreadable_asset_names_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "camp.yaml"
+    bad.write_text("subject: [one, two\n", encoding="utf-8")
+    result = run("check", str(bad), "-p", SMB, "-f", "json")
+    assert result.exit_code == 2
+    message = as_json(result)["files"][0]["error"]["message"]
+    assert "invalid YAML" in message and "(line 2, column 1)" in message
+
+
+def test_empty_file_does_not_fail_the_minimum_score(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.md"
+    empty.write_text("", encoding="utf-8")
+    result = run("check", str(empty), "-p", SMB)
+    assert result.exit_code == 0, result.output
+    assert "below minimum" not in result.stdout
