@@ -139,13 +139,19 @@ def negated(doc: Doc, start: int, end: int, phrase: bool = True) -> bool:
             return True
     root = _root(doc, start, end)
     tok = root
-    for _ in range(3):
+    for level in range(3):
         for child in tok.children:
             if phrase and start <= child.i < end:
                 continue  # the negator is part of the theme's own phrase ("no hidden fees")
-            if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ in ("no", "zero")):
+            if child.dep_ == "neg":
                 return True
-        if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+            # "no" as a determiner negates its own noun only: in "No long contracts and no
+            # setup fee", the first "no" says nothing about the fee.
+            if level == 0 and child.dep_ == "det" and child.lower_ in ("no", "zero"):
+                return True
+        # Climb towards the governing verb, but not across a coordination or into another
+        # noun phrase that merely contains the mention.
+        if tok.pos_ in ("VERB", "AUX") or tok.head is tok or tok.dep_ in ("conj", "appos"):
             break
         tok = tok.head
     return False
