@@ -22,7 +22,7 @@ FLOORS = {
     "keyword_recall": 0.95,
     "paraphrase_recall": 0.30,
 }
-CEILINGS = {"hard_negative_false_alarm_rate": 0.30}
+CEILINGS = {"hard_negative_false_alarm_rate": 0.20}
 
 
 @pytest.fixture(scope="module")
