@@ -146,19 +146,24 @@ class TextBuilder:
         return "".join(self.parts)
 
 
+def line_starts(text: str) -> list[int]:
+    """Offsets at which each line of ``text`` begins (the first is 0)."""
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
+
+
 class LineIndex:
     """Original offset -> 1-based (line, column) in code points. ``\\r\\n`` counts as one break."""
 
     __slots__ = ("_starts",)
 
     def __init__(self, original: str) -> None:
-        starts = [0]
-        find = original.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self._starts = starts
+        self._starts = line_starts(original)
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, offset) - 1

@@ -23,7 +23,7 @@ from typing import Any
 from msglint.errors import ReadError
 from msglint.readers.common import Emitter, Recorder, finish_source, make_directive
 from msglint.readers.decode import decode_bytes, looks_binary
-from msglint.source import BlockKind, Directive, LineIndex, Source
+from msglint.source import BlockKind, Directive, LineIndex, Source, line_starts
 
 BLOCK_TAGS = frozenset("""
 address article aside blockquote body caption center dd details dialog dir div dl dt fieldset
@@ -108,13 +108,7 @@ class HTMLExtractor(HTMLParser):
     def run(self, start: int, end: int) -> None:
         text = self.original[start:end]
         self.base = start
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self._starts = starts
+        self._starts = line_starts(text)
         self.feed(text)
         self.close()
         self.boundary()
