@@ -403,3 +403,17 @@ def test_positioned_findings_without_copy_are_listed_at_file_level() -> None:
     p = parse(render("html", RunResult([f], "0.1.0")))
     assert len(p.all("data-finding")) == len(f.findings)
     assert not p.all("data-copy")
+
+
+def test_why_is_not_repeated_when_the_message_already_says_it() -> None:
+    reason = "owners count what they take home, not a margin percentage"
+    f = make_file()
+    f.findings = [finding(COPY, "industry-leading", "off-target-theme", "error",
+                          theme="gross-margin", message=f"'x' is off-target: {reason}",
+                          why=reason)]
+    html = render("html", RunResult([f], "0.1.0"))
+    assert html.count(reason) == 1
+    g = make_file()
+    g.findings = [finding(COPY, "industry-leading", "empty-praise", "warning",
+                          message="praise without evidence", why="readers skip it")]
+    assert "readers skip it" in render("html", RunResult([g], "0.1.0"))
