@@ -61,11 +61,6 @@ class Analysis:
     words: int = 0
 
 
-# Themes whose mention is the vendor talking about itself: a vendor-voice signal.
-_VENDOR_GROUP = "company"
-_SELF_PRAISE = frozenset({"vendor-credentials", "empty-praise"})
-
-
 class Analyzer:
     """Holds the spaCy pipeline and matchers for one theme set; build once, reuse for all files."""
 

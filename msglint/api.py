@@ -7,7 +7,7 @@ never stops the others.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -287,10 +287,6 @@ def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogu
             out[n] = analysis
     assert all(a is not None for a in out)
     return out  # type: ignore[return-value]
-
-
-def iter_errors(run: RunResult) -> Iterable[FileResult]:
-    return (f for f in run.files if f.error)
 
 
 __all__ = ["lint_text", "lint_paths", "MsglintError", "ConfigError"]

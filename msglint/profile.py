@@ -240,8 +240,3 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def default_profile(catalogue: Catalogue) -> Profile:
-    """Used when no profile is given: every theme neutral, so only voice and praise checks run."""
-    return Profile(id="none", name="no profile", path="")

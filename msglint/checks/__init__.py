@@ -7,7 +7,7 @@ same text the findings carry. Checks never see inline suppressions; those are ap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +87,3 @@ def run_checks(ctx: CheckContext, overrides: dict[str, str]) -> list[Finding]:
             continue
         findings.extend(fn(ctx, Emit(doc, setting)))  # type: ignore[arg-type]
     return findings
-
-
-def sentence_mentions(ctx: CheckContext, index: int) -> Iterator[Mention]:
-    return (m for m in ctx.mentions if m.sentence == index)
