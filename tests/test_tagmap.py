@@ -1,0 +1,86 @@
+"""msglint.tagmap must give exactly what spaCy's attribute_ruler gives, token by token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc
+
+from msglint import nlp as nlp_mod
+from msglint.readers import read_source
+from msglint.tagmap import compile_ruler
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Sentences that reach the rules with more than a tag: contractions and the two-token lemma
+# fixes ("gonna", "y'all", "ain't"), DEP-keyed rules ("but" as an adverb, aux verbs, "there is"),
+# whitespace tokens, and pronoun case.
+TRICKY = [
+    "I'm gonna do it, y'all.",
+    "We ain't done yet, but you'll see.",
+    "There is a way, but it's hidden.",
+    "Let's go  now.\n\nOK then",
+    "C'mon, you gotta try it.",
+    "It gets better; he got it and gave it to me.",
+    "What do you have? We did have that one, which was those.",
+    "Y'all never knew; nothing is free, but everything counts.",
+]
+
+
+def _sentences() -> list[str]:
+    texts = list(TRICKY)
+    for path in sorted((ROOT / "samples" / "drafts").iterdir()):
+        source = read_source(path)
+        texts += [source.text[b.start:b.end] for b in source.blocks]
+    return texts
+
+
+def _attrs(doc: Doc) -> list[tuple[str, ...]]:
+    return [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_) for t in doc]
+
+
+@pytest.mark.parametrize("parsed", [True, False], ids=["parsed", "tagged-only"])
+def test_compiled_ruler_matches_the_component(parsed: bool) -> None:
+    nlp = nlp_mod.load()
+    ruler = nlp.get_pipe("attribute_ruler")
+    fast = compile_ruler(ruler)
+    assert fast is not None, "the shipped pipeline's attribute ruler should compile"
+    disable = ["attribute_ruler", "lemmatizer"] + ([] if parsed else ["parser"])
+    with nlp.select_pipes(disable=disable):
+        docs = list(nlp.pipe(_sentences()))
+    checked = 0
+    for doc in docs:
+        twin = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+        assert _attrs(ruler(doc)) == _attrs(fast(twin))
+        checked += len(doc)
+    assert checked > 500  # the comparison covered real text, not an empty list
+
+
+def test_rules_apply_in_order_later_rules_win() -> None:
+    nlp = nlp_mod.load()
+    ruler = AttributeRuler(nlp.vocab)
+    ruler.add([[{"LOWER": "save"}]], {"LEMMA": "first"})
+    ruler.add([[{"TAG": "VB", "LOWER": {"IN": ["save", "keep"]}}]], {"LEMMA": "second"})
+    ruler.add([[{"LOWER": "more"}, {"LOWER": "money"}]], {"LEMMA": "cash"}, index=-1)
+    fast = compile_ruler(ruler)
+    assert fast is not None
+    words = ["save", "more", "money", "keep"]
+    doc = Doc(nlp.vocab, words=words, tags=["VB", "JJR", "NN", "NN"])
+    twin = Doc(nlp.vocab, words=words, tags=["VB", "JJR", "NN", "NN"])
+    ruler(doc)
+    fast(twin)
+    assert [t.lemma_ for t in twin] == ["second", "", "cash", ""]
+    assert _attrs(doc) == _attrs(twin)
+
+
+@pytest.mark.parametrize("pattern", [
+    [{"LOWER": "save", "OP": "+"}],          # an operator
+    [{"LEMMA": "save"}],                      # an attribute the compiler does not read
+    [{"LOWER": {"FUZZY": "save"}}],          # a predicate it does not know
+])
+def test_unsupported_patterns_leave_the_component_in_charge(pattern: list[dict]) -> None:
+    ruler = AttributeRuler(nlp_mod.load().vocab)
+    ruler.add([pattern], {"POS": "VERB"})
+    assert compile_ruler(ruler) is None
