@@ -150,7 +150,23 @@ def token_signals(tokens: Sequence[TokenLike], brands: frozenset[str] = frozense
     return customer, vendor
 
 
+def _product_opening(tokens: Sequence[TokenLike], k: int) -> bool:
+    """"Your drag-and-drop app builder lets you ...": a sentence that opens with "your" + a
+    product noun as the subject of a vendor verb presents the product, not the reader."""
+    if k != 0 and not (k == 1 and not tokens[0].text[:1].isalnum()):
+        return False
+    for j in range(k + 1, min(k + 9, len(tokens) - 1)):
+        low = tokens[j].lower_
+        if low in {",", ".", ";", ":", "!", "?"} or low in _PERSONS:
+            return False
+        if low in PRODUCT_NOUNS and tokens[j + 1].lower_ in VENDOR_VERBS:
+            return True
+    return False
+
+
 def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
+    if _product_opening(tokens, k):
+        return True
     # Look past up to three modifiers: "your trusted local partner", "your one-stop shop".
     for j in range(k + 1, min(k + 5, len(tokens))):
         low = tokens[j].lower_
