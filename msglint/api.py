@@ -115,8 +115,12 @@ def lint_texts(texts: Sequence[str], profile: Profile | str | Path, *, fmt: str 
 
 
 def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue: Catalogue,
-                 rules: dict[str, str]) -> FileResult:
-    """Checks, suppressions, sorting and score for one analysed file."""
+                 rules: dict[str, str], min_words: int = 0) -> FileResult:
+    """Checks, suppressions, sorting and score for one analysed file.
+
+    ``min_words``: files with fewer words skip the whole-file checks and are not held to the
+    profile's min_score (config ``min_words``).
+    """
     from msglint.suppress import apply_suppressions
 
     themes = {**catalogue.themes, **{t.id: t for t in profile.themes}}
@@ -131,7 +135,8 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
         for m in analysis.mentions
     ]
     file_voice = voice_mod.combine(s.voice for s in sentences)
-    ctx = CheckContext(source, profile, catalogue, mentions, sentences, file_voice, themes)
+    ctx = CheckContext(source, profile, catalogue, mentions, sentences, file_voice, themes,
+                       words=analysis.words, min_words=min_words)
     overrides = {**profile.checks, **rules}
     findings = run_checks(ctx, overrides)
     the_score = score_file(profile, mentions, sentences, file_voice, findings)
@@ -152,8 +157,9 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
         path=source.path, profile=profile.id, score=the_score, voice=file_voice,
         themes=mentions, coverage=coverage, findings=findings, format=source.format,
         text=source.text, sentences=sentences, words=analysis.words,
-        # A file with no copy (empty, or only code and markup) has nothing to score low on.
-        min_score=profile.min_score if analysis.words else None,
+        # A file with no copy (empty, or only code and markup) has nothing to score low on, and
+        # one shorter than min_words is too short for whole-file verdicts.
+        min_score=profile.min_score if analysis.words and not ctx.too_short() else None,
     )
 
 
@@ -203,7 +209,8 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
     explicit: Profile | None = get_profile(profile, catalogue) if profile is not None else None
     profiles: dict[Path, Profile] = {}
     results_cache = (cache_mod.ResultCache(store, catalogue=catalogue, model=model,
-                                           rules=config.rules, semantic=semantic)
+                                           rules=config.rules, semantic=semantic,
+                                           min_words=config.min_words)
                      if store else None)
     targets = discover([Path(p) for p in paths], root=config.root, exclude=config.exclude,
                        force_exclude=force_exclude,
@@ -245,7 +252,8 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
     analyses = _analyze(pending, catalogue, model, 1 if semantic else jobs,
                         semantic) if pending else []
     for (i, source, prof), analysis in zip(pending, analyses, strict=True):
-        results[i] = build_result(source, analysis, prof, catalogue, config.rules)
+        results[i] = build_result(source, analysis, prof, catalogue, config.rules,
+                                  config.min_words)
         if results_cache is not None and i in keys:
             results_cache.put(keys[i], results[i])  # type: ignore[arg-type]
     if store is not None and store.wrote:

@@ -7,7 +7,8 @@ module is imported at all.
 Key (sha256 over all of these; any change is a miss):
 
 - the file's bytes (not its mtime), its display path and the reader format;
-- the profile (``Profile.fingerprint`` and id), the run's rule overrides (config ``rules:``);
+- the profile (``Profile.fingerprint`` and id), the run's rule overrides (config ``rules:``)
+  and config ``min_words``;
 - whether the semantic layer is on, and then its embedding model's package version;
 - the rules catalogue (``Catalogue.fingerprint``), the spaCy model (name and its ``meta.json``)
   and the installed spaCy, thinc, markdown-it, python-docx and PyYAML (path, size and mtime of
@@ -387,10 +388,11 @@ class ResultCache:
     KIND = "results"
 
     def __init__(self, store: Store, *, catalogue: Catalogue, model: str | None,
-                 rules: dict[str, str], semantic: bool = False) -> None:
+                 rules: dict[str, str], semantic: bool = False, min_words: int = 0) -> None:
         self.store = store
         self.base = digest(code_fingerprint(), catalogue.fingerprint, model_identity(model),
-                           json.dumps(rules, sort_keys=True), _semantic_identity(semantic))
+                           json.dumps(rules, sort_keys=True), _semantic_identity(semantic),
+                           str(min_words))
         self.hits = 0
         self.misses = 0
 

@@ -103,6 +103,10 @@ def check_options(fn: F) -> F:
                      help="Lowest severity that makes the exit code 1 [default: warning]."),
         click.option("--min-score", type=click.IntRange(0, 100),
                      help="Fail when a file scores below this (beats the profile's min_score)."),
+        click.option("--min-words", type=click.IntRange(min=0), metavar="N",
+                     help="Files with fewer words of copy skip the whole-file checks "
+                          "(missing-drivers, vendor-voice) and the minimum score. Beats "
+                          "`min_words:` in the config [default: 0]."),
         click.option("--model", metavar="NAME", help="spaCy pipeline to load."),
         click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
                      show_default=True, help="Colour in text output (NO_COLOR is honoured)."),
@@ -160,12 +164,15 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
                fmt: str | None, output: str | None, fail_on: str | None, min_score: int | None,
                model: str | None, color: str, verbose: bool, quiet: bool, baseline: str | None,
                write_baseline: str | None, jobs: int | None = None,
-               semantic: bool | None = None,
+               semantic: bool | None = None, min_words: int | None = None,
                no_cache: bool = False, force_exclude: bool = False) -> None:
     from msglint import api, cache, reporters
 
     cache.set_enabled(not no_cache)  # before the config, which may load the catalogue
     config = _load_config(config_path)
+    if min_words is not None:
+        config.min_words = min_words
+        config.origins["min_words"] = "--min-words"
     if not fmt or fmt == "auto":  # auto: github under GitHub Actions, else text
         fmt = reporters.default_format(os.environ)
     if fmt not in reporters.REGISTRY:
@@ -390,7 +397,7 @@ def config_show(path: str, config_path: str | None) -> None:
         ("overrides", [{"paths": g, "profile": str(p)} for g, p in cfg.overrides]),
         ("exclude", cfg.exclude), ("assets", cfg.assets), ("rules", cfg.rules),
         ("model", cfg.model), ("fail_on", cfg.fail_on or "warning"),
-        ("min_score", cfg.min_score), ("semantic", cfg.semantic),
+        ("min_score", cfg.min_score), ("min_words", cfg.min_words), ("semantic", cfg.semantic),
     ]
     for key, value in rows:
         source = cfg.origins.get(key, "default")

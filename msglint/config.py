@@ -42,6 +42,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "model": {"type": "string", "description": "spaCy pipeline to load (package or path)."},
         "fail_on": {"enum": FAIL_LEVELS, "description": "Lowest severity that fails the run."},
         "min_score": {"type": "integer", "minimum": 0, "maximum": 100},
+        "min_words": {"type": "integer", "minimum": 0,
+                      "description": "Files with fewer words of copy skip the whole-file checks "
+                                     "(missing-drivers, vendor-voice) and min_score."},
         "semantic": {"type": "boolean",
                      "description": "Also match themes by meaning (needs the msglint[semantic] "
                                     "extra); same as --semantic."},
@@ -61,6 +64,9 @@ class Config:
     model: str | None = None
     fail_on: str | None = None
     min_score: int | None = None
+    # Copy shorter than this skips the whole-file checks: a one-line tagline or a button label
+    # cannot cover the segment's drivers, and one sentence is no sample of a voice.
+    min_words: int = 0
     semantic: bool = False
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
@@ -190,7 +196,7 @@ def _build(doc: yamlmarks.Marked, path: Path) -> Config:
         # YAML 1.1 reads a bare `off` as false.
         cfg.rules = {k: ("off" if v is False else v) for k, v in data["rules"].items()}
         cfg.origins["rules"] = where
-    for key in ("model", "fail_on", "min_score", "semantic"):
+    for key in ("model", "fail_on", "min_score", "min_words", "semantic"):
         if key in data:
             setattr(cfg, key, data[key])
             cfg.origins[key] = where

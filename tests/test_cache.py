@@ -194,6 +194,7 @@ def test_changed_catalogue_or_model_changes_the_key(work: Path) -> None:
     assert key(catalogue=replace(catalogue, fingerprint="0" * 16)) != base
     assert key(model="some_other_pipeline") != base
     assert key(rules={"vendor-voice": "off"}) != base
+    assert key(min_words=30) != base
     rc = cache.ResultCache(store, catalogue=catalogue, model=None, rules={})
     assert rc.key(b"copy", "b.md", "markdown", profile) != base  # path is part of the key
     assert rc.key(b"copy", "a.md", "text", profile) != base  # so is the reader format

@@ -123,6 +123,46 @@ def test_rules_setting_turns_a_check_off(tmp_path: Path, monkeypatch: pytest.Mon
     assert rules  # the other checks still run
 
 
+TAGLINE = "Our platform has 200 integrations and a modern design.\n"
+
+
+@pytest.mark.parametrize(("setting", "args", "skipped"), [
+    ("", [], False),                                # default 0: every file gets every check
+    ("min_words: 20\n", [], True),                  # the 9-word tagline is too short
+    ("min_words: 5\n", [], False),                  # ... but not for a limit of 5
+    ("min_words: 20\n", ["--min-words", "0"], False),  # the flag beats the config
+    ("", ["--min-words", "20"], True),
+])
+def test_min_words_skips_whole_file_checks_on_short_copy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, args: list[str],
+        skipped: bool) -> None:
+    project = make_project(tmp_path)
+    (project / "drafts" / "tagline.txt").write_text(TAGLINE)
+    (project / ".msglint.yaml").write_text(YAML_CONFIG + setting)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "drafts", "-f", "json", "--no-cache", *args],
+                                catch_exceptions=False)
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    short = {f["rule"] for f in files["tagline.txt"]["findings"]}
+    long = {f["rule"] for f in files["launch.md"]["findings"]}
+    assert ({"missing-drivers", "vendor-voice"} & short == set()) is skipped
+    assert "vendor-voice" in long  # the 600-word draft is judged whatever the limit
+
+
+@pytest.mark.parametrize(("args", "code"), [([], 1), (["--min-words", "20"], 0)])
+def test_short_copy_below_min_words_is_not_held_to_min_score(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], code: int) -> None:
+    project = make_project(tmp_path)
+    (project / "tagline.txt").write_text(TAGLINE)
+    (project / ".msglint.yaml").write_text(YAML_CONFIG)
+    monkeypatch.chdir(project)
+    # --fail-on error: the whole-file warnings alone would not fail it; the score (40 < 60) does
+    result = CliRunner().invoke(main, ["check", "tagline.txt", "--fail-on", "error",
+                                       "--no-cache", *args], catch_exceptions=False)
+    assert "score 40/100" in result.stdout
+    assert result.exit_code == code, result.output
+
+
 def test_config_show_reports_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path)
     (project / ".msglint.yaml").write_text(YAML_CONFIG)

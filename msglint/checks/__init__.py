@@ -26,6 +26,12 @@ class CheckContext:
     sentences: list[Sentence]
     voice: Voice
     themes: dict[str, Any]  # theme id -> Theme (built-in plus the profile's own)
+    words: int = 0  # words of copy in the file
+    min_words: int = 0  # config `min_words`: shorter files skip the whole-file checks
+
+    def too_short(self) -> bool:
+        """True when the file is too short for a whole-file verdict (config ``min_words``)."""
+        return self.words < self.min_words
 
     def theme_name(self, theme_id: str) -> str:
         theme = self.themes.get(theme_id)

@@ -83,7 +83,7 @@ def empty_praise(ctx: CheckContext, emit: Emit) -> Iterator[Finding]:
 @check("vendor-voice")
 def vendor_voice(ctx: CheckContext, emit: Emit) -> Iterator[Finding]:
     voice = ctx.voice
-    if voice.vendor <= 0 or voice.customer_focus >= ctx.profile.voice_target:
+    if ctx.too_short() or voice.vendor <= 0 or voice.customer_focus >= ctx.profile.voice_target:
         return
     worst = max(range(len(ctx.sentences)),
                 key=lambda i: (ctx.sentences[i].voice.vendor - ctx.sentences[i].voice.customer,
@@ -101,7 +101,7 @@ def vendor_voice(ctx: CheckContext, emit: Emit) -> Iterator[Finding]:
 @check("missing-drivers")
 def missing_drivers(ctx: CheckContext, emit: Emit) -> Iterator[Finding]:
     top = ctx.profile.top()
-    if not top or not ctx.sentences:
+    if not top or not ctx.sentences or ctx.too_short():
         return
     covered = {m.theme for m in ctx.mentions if m.role == "driver"}
     if any(d.theme in covered for d in top):
