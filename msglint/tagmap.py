@@ -48,7 +48,7 @@ def _value_test(field: int, value: Any) -> _Test:
             return lambda v: v[field] not in excluded
         if op == "REGEX" and isinstance(arg, str):
             rx = re.compile(arg)
-            return lambda v: isinstance(v[field], str) and rx.search(v[field]) is not None
+            return lambda v: isinstance(v[field], str) and rx.search(str(v[field])) is not None
     raise Unsupported(f"unsupported value {value!r}")
 
 
@@ -94,8 +94,8 @@ class FastAttributeRuler:
                     self._multi.setdefault(word, []).append((order, tests, anchor or 0))
                 continue
             self._single_tests[order] = tests[0]
-            tags = _keys(specs[0], "TAG") or frozenset({None})
-            lowers = _keys(specs[0], "LOWER") or frozenset({None})
+            tags: frozenset[str | None] = _keys(specs[0], "TAG") or frozenset({None})
+            lowers: frozenset[str | None] = _keys(specs[0], "LOWER") or frozenset({None})
             for tag in tags:
                 for low in lowers:
                     self._single.setdefault((tag, low), []).append(order)
