@@ -417,3 +417,14 @@ def test_why_is_not_repeated_when_the_message_already_says_it() -> None:
     g.findings = [finding(COPY, "industry-leading", "empty-praise", "warning",
                           message="praise without evidence", why="readers skip it")]
     assert "readers skip it" in render("html", RunResult([g], "0.1.0"))
+
+
+def test_paths_break_after_slashes_not_inside_names() -> None:
+    long_part = "a-folder-name-much-longer-than-a-phone-screen-is-wide"
+    f = make_file(path=f"campaigns/{long_part}/enterprise-pitch.html")
+    html = render("html", RunResult([f], "0.1.0"))
+    # short parts are kept whole (no break after their hyphens); slashes offer the breaks
+    assert '<span class="seg">campaigns</span>/<wbr><span class="seg">' not in html
+    assert ('<span class="seg">campaigns</span>/<wbr>' + long_part +
+            '/<wbr><span class="seg">enterprise-pitch.html</span>') in html
+    assert ".seg { white-space: nowrap; }" in html
