@@ -24,7 +24,8 @@ from msglint.errors import ConfigError
 from msglint.inflect import surface_forms
 from msglint.models import Beneficiary, Via
 from msglint.source import Source
-from msglint.voice import imperative_start, mention_signals, token_signals
+from msglint.voice import adjective_opening, imperative_start, mention_signals, token_signals
+from msglint.voice import signal as voice_signal
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -298,10 +299,28 @@ class Analyzer:
         if semantic_hits:
             c, v = self._semantic_mentions(res, k, doc, semantic_hits, set(spans) | set(vetoes),
                                            c, v)
-        if _imperative_start(doc) and not imperative_start(list(doc)):
-            c += 1.0
+        c, v = self._parsed_voice(doc, c, v)
         res.sentences[k] = RawSentence(sent.start, sent.end, sent.block, c, v, True)
 
+
+    def _parsed_voice(self, doc: Doc, c: float, v: float) -> tuple[float, float]:
+        """Correct the words-only voice signals of a parsed sentence with its tags.
+
+        An opening word the word list takes for an imperative but the tagger reads as an
+        adjective ("Secure business cloud backup", "Smart savings for families") is a product
+        heading, not an order to the reader; a verb opening the tagger finds that the word list
+        does not know ("Fill every empty table") is an imperative.
+        """
+        tokens = list(doc)
+        if imperative_start(tokens):
+            first = next((t for t in doc if not (t.is_punct or t.is_space)), None)
+            if first is not None and first.tag_ in ("JJ", "JJR", "JJS"):
+                dc, dv = adjective_opening(tokens, self.brands)
+                c, v = c + dc, v + dv
+        elif _imperative_start(doc):
+            dc, dv = voice_signal("imperative_tagged")
+            c, v = c + dc, v + dv
+        return c, v
 
     def _semantic_mentions(self, res: Analysis, k: int, doc: Doc, hits: Sequence[SemanticHit],
                            decided: set[str], c: float, v: float) -> tuple[float, float]:

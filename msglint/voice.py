@@ -1,14 +1,18 @@
 """Whose story a sentence tells: the customer's or the vendor's.
 
 Counting "you" is not enough: "Your one-stop shop for our award-winning products" addresses the
-reader but celebrates the vendor. Signals, each worth one point unless said otherwise:
+reader but celebrates the vendor. Each sentence collects named features (WEIGHTS below):
 
-customer  second-person pronouns (you, your, yours, yourself); an imperative addressed to the
-          reader ("Keep more of what you earn"); a driver theme whose beneficiary is the customer.
+customer  second-person pronouns (you, your, yours, yourself; further ones in the same sentence
+          count less); an imperative addressed to the reader ("Keep more of what you earn"),
+          a short stock call to action ("Learn more now.") less; a driver theme whose
+          beneficiary is the customer.
 vendor    first-person plural (we, our, us, ours); the company placeholder ``<company>`` or a brand
           name from the profile; "your" that possesses the vendor itself ("your trusted partner",
-          "your one-stop shop"); self-praise and credential themes.
+          "your one-stop shop"); a product or company as subject; a product description that
+          names no reader; self-praise and credential themes.
 
+The weights and the two thresholds are fitted on the dev items of tests/eval (see WEIGHTS).
 The file's ``customer_focus`` is customer / (customer + vendor) over all sentences.
 """
 
@@ -49,11 +53,56 @@ IMPERATIVES = frozenset({
     "capture", "deliver", "edit", "share", "store", "organize", "organise", "design", "host",
     "launch", "monitor", "optimize", "optimise", "power", "transform", "serve", "treat", "ship",
 })
-CUSTOMER_SIGNAL_WEIGHT = 1.0
-VENDOR_SIGNAL_WEIGHT = 1.0
+# Voice features and their weights: (side, weight). A sentence's customer (vendor) score is the
+# weighted sum of its customer (vendor) features; see token_features and mention_feature.
+#
+# Fitted, not hand-set (round 5): on the 431 dev items of tests/eval (the dev split of
+# real.jsonl + probes.jsonl, and tests/eval/dev-only), never the test split. The per-item
+# feature sums were fitted by projected gradient descent (weights >= 0, "reader" fixed at 1)
+# on the cross-entropy of customer_focus against the gold label (customer 1, vendor 0, mixed
+# 0.5; neutral items left out), with an L2 pull (0.01) toward the earlier hand-set weights;
+# the two thresholds were then grid-searched for vendor/customer + 4-way accuracy, and the
+# weights rounded to 0.05. Repeated 5-fold cross-validation within those items: vendor/customer
+# accuracy 0.861 -> 0.894, 4-way 0.710 -> 0.730 on held-out folds. Fitted on the dev split
+# alone, the same procedure took the untouched dev-only items from 0.809 to 0.853.
+WEIGHTS: dict[str, tuple[str, float]] = {
+    # customer side
+    "reader": ("customer", 1.0),           # the first you/your/yours/yourself in a sentence
+    "reader_more": ("customer", 0.65),     # each further one
+    "imperative": ("customer", 1.0),       # opens with a verb addressed to the reader
+    "imperative_tagged": ("customer", 1.1),  # the same, recognised only by the tagger
+    "call_to_action": ("customer", 0.6),   # a short "Learn more now." / "Buy online today!"
+    "reader_gain": ("customer", 0.45),     # a theme mention that benefits the customer
+    "outcome": ("customer", 0.4),          # a customer-outcome theme, nobody named
+    # vendor side
+    "we": ("vendor", 1.25),                # the first we/our/us (or I/my) in a sentence
+    "we_more": ("vendor", 1.0),            # each further one
+    "company": ("vendor", 1.05),           # the <company> placeholder or a profile brand
+    "your_vendor": ("vendor", 1.0),        # "your" possessing the vendor ("your trusted partner")
+    "product_subject": ("vendor", 1.3),    # a product or company as subject ("Firefox stores")
+    "descriptor": ("vendor", 1.05),        # names no reader, describes a product or company
+    "self_praise": ("vendor", 2.2),        # vendor-credentials and empty-praise mentions
+    "vendor_gain": ("vendor", 0.3),        # a theme mention that benefits the vendor
+    "vendor_terms": ("vendor", 0.5),       # operations metrics and price talk, nobody named
+    "feature": ("vendor", 0.1),            # "Easy to set up", "No downtime": a product feature
+}
 
-CUSTOMER_THRESHOLD = 0.55
-VENDOR_THRESHOLD = 0.45
+# customer_focus >= CUSTOMER_THRESHOLD is customer, <= VENDOR_THRESHOLD vendor (so an exact
+# balance reads as vendor), mixed between; fitted with the weights above.
+CUSTOMER_THRESHOLD = 0.575
+VENDOR_THRESHOLD = 0.5
+
+
+def weigh(features: dict[str, float]) -> tuple[float, float]:
+    """(customer, vendor) scores of a bag of voice features."""
+    customer = vendor = 0.0
+    for name, count in features.items():
+        side, weight = WEIGHTS[name]
+        if side == "customer":
+            customer += weight * count
+        else:
+            vendor += weight * count
+    return customer, vendor
 
 
 class TokenLike(Protocol):
@@ -121,33 +170,56 @@ def descriptor_signal(tokens: Sequence[TokenLike]) -> float:
     return 1.0 if any(w in PRODUCT_NOUNS for w in words) else 0.0
 
 
-def token_signals(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset()
-                  ) -> tuple[float, float]:
-    """(customer, vendor) signal counts from the words alone (works on unparsed tokens)."""
-    customer = vendor = 0.0
+def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset(), *,
+                   imperative: bool = True) -> dict[str, float]:
+    """Voice features from the words alone (works on unparsed tokens).
+
+    ``imperative=False``: the parser says the opening word is not a verb ("Secure business
+    cloud backup"), so the sentence is read as if it did not open with an imperative.
+    """
+    f: dict[str, float] = {}
+
+    def add(name: str) -> None:
+        f[name] = f.get(name, 0.0) + 1.0
+
     n = len(tokens)
     for k, tok in enumerate(tokens):
         low = tok.lower_
         if low in SECOND_PERSON:
             if low == "your" and _possesses_vendor(tokens, k):
-                vendor += VENDOR_SIGNAL_WEIGHT
+                add("your_vendor")
             else:
-                customer += CUSTOMER_SIGNAL_WEIGHT
+                add("reader_more" if "reader" in f else "reader")
         elif low in FIRST_PLURAL:
             # "us" in "contact us" / "let us" is still the vendor speaking about itself.
-            vendor += VENDOR_SIGNAL_WEIGHT
+            add("we_more" if "we" in f else "we")
         elif low == "company" and 0 < k < n - 1 and tokens[k - 1].text == "<" \
                 and tokens[k + 1].text == ">":
-            vendor += VENDOR_SIGNAL_WEIGHT
+            add("company")
         elif brands and tok.text.lower() in brands:
-            vendor += VENDOR_SIGNAL_WEIGHT
-    if imperative_start(tokens):
-        customer += CUSTOMER_SIGNAL_WEIGHT
+            add("company")
+    if imperative and imperative_start(tokens):
+        add("call_to_action" if call_to_action(tokens) else "imperative")
     elif product_subject(tokens):
-        vendor += VENDOR_SIGNAL_WEIGHT
-    elif customer == 0 and vendor == 0:
-        vendor += descriptor_signal(tokens)
-    return customer, vendor
+        add("product_subject")
+    elif not f and descriptor_signal(tokens):
+        add("descriptor")
+    return f
+
+
+def token_signals(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset(), *,
+                  imperative: bool = True) -> tuple[float, float]:
+    """(customer, vendor) signals from the words alone (works on unparsed tokens)."""
+    return weigh(token_features(tokens, brands, imperative=imperative))
+
+
+def adjective_opening(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset()
+                      ) -> tuple[float, float]:
+    """The change in (customer, vendor) when the parser finds that a sentence's opening word,
+    taken for an imperative by the word list, is an adjective ("Secure business cloud backup")."""
+    before = token_features(tokens, brands)
+    after = token_features(tokens, brands, imperative=False)
+    return weigh({k: after.get(k, 0.0) - before.get(k, 0.0) for k in before.keys() | after})
 
 
 def _product_opening(tokens: Sequence[TokenLike], k: int) -> bool:
@@ -191,38 +263,71 @@ _FEATURE_OUTCOMES = frozenset({"ease-of-use", "risk-reduction"})
 _SELF_PRAISE = frozenset({"vendor-credentials", "empty-praise"})
 
 
-def mention_signals(theme: str, group: str, beneficiary: str) -> tuple[float, float]:
-    """(customer, vendor) voice signals a theme mention adds to its sentence.
+def mention_feature(theme: str, group: str, beneficiary: str) -> str | None:
+    """The voice feature a theme mention adds to its sentence, if any.
 
-    Self-praise weighs double: "Did you know our engineers hold more patents?" addresses the
+    Self-praise weighs most: "Did you know our engineers hold more patents?" addresses the
     reader but is about the vendor. Operations metrics and price talk are the vendor's
     vocabulary unless framed as the reader's gain; outcomes are the reader's unless framed as
     the vendor's.
     """
     if theme in _SELF_PRAISE:
-        return 0.0, 2.0
+        return "self_praise"
     if beneficiary == "customer":
-        return 0.5, 0.0
+        return "reader_gain"
     if beneficiary == "vendor":
-        return 0.0, 0.5
+        return "vendor_gain"
     if group in ("operations", "company"):
-        return 0.0, 0.5
+        return "vendor_terms"
     if group == "outcome" and theme not in _FEATURE_OUTCOMES:
-        return 0.5, 0.0
+        return "outcome"
     if theme in _FEATURE_OUTCOMES:
-        return 0.0, 0.5  # "Easy to set up", "No downtime": a product feature, nobody named
-    return 0.0, 0.0
+        return "feature"  # "Easy to set up", "No downtime": a product feature, nobody named
+    return None
+
+
+def mention_signals(theme: str, group: str, beneficiary: str) -> tuple[float, float]:
+    """(customer, vendor) voice signals a theme mention adds to its sentence."""
+    name = mention_feature(theme, group, beneficiary)
+    return weigh({name: 1.0}) if name else (0.0, 0.0)
+
+
+def signal(name: str) -> tuple[float, float]:
+    """(customer, vendor) signals of one feature (analysis adds parser-only ones this way)."""
+    return weigh({name: 1.0})
+
+
+_BULLETS = frozenset({"-", "–", "—", "•", "*", "\"", "'", "“"})
 
 
 def imperative_start(tokens: Sequence[TokenLike]) -> bool:
     """Does the sentence open with a verb addressed to the reader?"""
     for tok in tokens:
-        if tok.text in ("-", "–", "—", "•", "*", "\"", "'", "“"):
+        if tok.text in _BULLETS:
             continue
         if tok.lower_ not in IMPERATIVES:
             return False
         return True
     return False
+
+
+# Verbs of the stock call to action that closes a company description ("Learn more now.",
+# "Shop online today!", "Contact us for a quote."): an invitation, not a story about the reader.
+CTA_VERBS = frozenset({
+    "call", "contact", "visit", "learn", "find", "read", "see", "click", "sign", "subscribe",
+    "register", "order", "buy", "shop", "book", "request", "schedule", "browse", "check",
+    "download", "join", "apply", "email", "explore", "discover", "follow", "watch", "view",
+})
+CTA_MAX_WORDS = 8
+
+
+def call_to_action(tokens: Sequence[TokenLike]) -> bool:
+    """A short sentence opening with a call-to-action verb ("Learn more now.")."""
+    words = [t for t in tokens if t.text[:1].isalnum() or t.text[:1] == "<"]
+    if not words or len(words) > CTA_MAX_WORDS:
+        return False
+    first = next((t for t in tokens if t.text not in _BULLETS), None)
+    return first is not None and first.lower_ in CTA_VERBS
 
 
 def label_for(customer: float, vendor: float) -> VoiceLabel:

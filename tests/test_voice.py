@@ -1,0 +1,116 @@
+"""Voice features, weights and labels (msglint/voice.py) and how analysis adds parsed signals."""
+
+from __future__ import annotations
+
+import pytest
+
+from msglint import voice as V
+
+spacy = pytest.importorskip("spacy")
+_NLP = spacy.blank("en")
+
+
+def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, float]:
+    return V.token_features(list(_NLP(text)), brands)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Keep more of what you earn.", {"reader": 1, "imperative": 1}),
+    ("Learn more now.", {"call_to_action": 1}),
+    ("Contact us today.", {"we": 1, "call_to_action": 1}),
+    ("Buy online today!", {"call_to_action": 1}),
+    # a long sentence opening with a call-to-action verb is a full imperative
+    ("Book your free consultation today and get a free X-ray and a treatment plan!",
+     {"reader": 1, "imperative": 1}),
+    ("Your one-stop shop for our award-winning products.", {"your_vendor": 1, "we": 1}),
+    ("<company> is a leading provider of payroll software.",
+     {"company": 1, "product_subject": 1}),
+    ("Firefox stores your passwords and fills them in for you.",
+     {"reader": 1, "reader_more": 1, "product_subject": 1}),
+    ("We help you save time, and we answer our phones.", {"we": 1, "we_more": 2, "reader": 1}),
+    ("Exhibit design company specialising in trade-show displays.", {"descriptor": 1}),
+    ("The weather was fine on Monday.", {}),
+])
+def test_token_features(text: str, expected: dict[str, float]) -> None:
+    assert _features(text) == expected
+
+
+def test_brand_counts_as_company() -> None:
+    assert _features("Acme answers every call.", frozenset({"acme"})).get("company") == 1
+
+
+def test_imperative_can_be_switched_off() -> None:
+    """What analysis does when the tagger reads the opening word as an adjective."""
+    tokens = list(_NLP("Secure business cloud backup solutions."))
+    assert V.token_features(tokens)["imperative"] == 1
+    assert V.token_features(tokens, imperative=False) == {"descriptor": 1}
+    dc, dv = V.adjective_opening(tokens)
+    assert dc == -V.WEIGHTS["imperative"][1] and dv == V.WEIGHTS["descriptor"][1]
+
+
+@pytest.mark.parametrize(("theme", "group", "who", "feature"), [
+    ("vendor-credentials", "company", "customer", "self_praise"),
+    ("empty-praise", "company", "unclear", "self_praise"),
+    ("time-savings", "outcome", "customer", "reader_gain"),
+    ("time-savings", "outcome", "vendor", "vendor_gain"),
+    ("time-savings", "outcome", "unclear", "outcome"),
+    ("ease-of-use", "outcome", "unclear", "feature"),
+    ("risk-reduction", "outcome", "unclear", "feature"),
+    ("gross-margin", "operations", "unclear", "vendor_terms"),
+    ("price-discount", "company", "unclear", "vendor_terms"),
+    ("custom-theme", "other", "unclear", None),
+])
+def test_mention_feature(theme: str, group: str, who: str, feature: str | None) -> None:
+    assert V.mention_feature(theme, group, who) == feature
+    expected = V.weigh({feature: 1.0}) if feature else (0.0, 0.0)
+    assert V.mention_signals(theme, group, who) == expected
+
+
+def test_weights_are_well_formed() -> None:
+    for name, (side, weight) in V.WEIGHTS.items():
+        assert side in ("customer", "vendor"), name
+        assert weight >= 0, name
+    assert V.VENDOR_THRESHOLD <= V.CUSTOMER_THRESHOLD
+    assert V.signal("reader") == (1.0, 0.0)
+    assert V.weigh({"reader": 2.0, "we": 1.0}) == (2.0, V.WEIGHTS["we"][1])
+
+
+@pytest.mark.parametrize(("customer", "vendor", "label"), [
+    (0.0, 0.0, "neutral"),
+    (1.0, 0.0, "customer"),
+    (0.0, 1.0, "vendor"),
+    (1.0, 1.0, "vendor"),  # an exact balance reads as vendor (fitted)
+    (0.54, 0.46, "mixed"),
+    (0.6, 0.4, "customer"),
+])
+def test_label_for(customer: float, vendor: float, label: str) -> None:
+    assert V.label_for(customer, vendor) == label
+
+
+def test_more_pronouns_count_less() -> None:
+    one = V.weigh(_features("Firefox keeps your data safe."))
+    three = V.weigh(_features("Firefox keeps your data safe on your phone and your laptop."))
+    assert three[0] < 3 * one[0]
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    # a vendor description closed by a stock call to action stays vendor
+    ("RSS Insurance Agency provides business insurance in Westminster, Colorado. "
+     "Learn more now.", "vendor"),
+    ("<company> offer a wide range of modern interior furniture. Buy online today!", "vendor"),
+    # the tagger's imperatives: a verb the word list does not know
+    ("Fill every empty table on a Tuesday night.", "customer"),
+    ("Secure your home today.", "customer"),
+])
+def test_file_voice(text: str, label: str) -> None:
+    from msglint import lint_text
+
+    assert lint_text(text, "smb-owner").voice.label == label
+
+
+def test_adjective_opening_is_not_an_imperative() -> None:
+    """A Title Case product heading whose first word the tagger reads as an adjective."""
+    from msglint import lint_text
+
+    voice = lint_text("Secure payments for small businesses.", "smb-owner").voice
+    assert voice.label != "customer"
