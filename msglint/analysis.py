@@ -183,16 +183,18 @@ class Analyzer:
         for si, source in enumerate(sources):
             res = results[si]
             for bi, block in enumerate(source.blocks):
-                doc = splitter(tokenizer(source.text[block.start:block.end]))
+                doc = _keep_numbered_abbreviations(
+                    splitter(tokenizer(source.text[block.start:block.end])))
                 for sent in doc.sents:
-                    words = sum(1 for t in sent if not (t.is_punct or t.is_space))
+                    toks = list(sent)  # one pass creating Token objects, read three times
+                    words = sum(1 for t in toks if not (t.is_punct or t.is_space))
                     if not words:
                         continue
                     res.words += words
                     start = block.start + sent.start_char
                     end = block.start + sent.end_char
-                    c, v = token_signals(sent, self.brands)
-                    candidates = self._candidates({t.lower_ for t in sent})
+                    c, v = token_signals(toks, self.brands)
+                    candidates = self._candidates({t.lower_ for t in toks})
                     res.sentences.append(RawSentence(start, end, bi, c, v, bool(candidates)))
                     if candidates:
                         pending.append((si, len(res.sentences) - 1,
@@ -351,6 +353,23 @@ class Analyzer:
             kept += 1
             c, v = c + signals[0], v + signals[1]
         return c, v
+
+
+# "No. 1", "Vol. 2", "Fig. 3": the tokenizer splits "No." into "No" + "." (it cannot tell it
+# from the word "no"), and the sentencizer then ends a sentence there.
+_NUMBERED_ABBREVIATIONS = frozenset({"No", "Nos", "NO", "Vol", "Fig", "Ch", "Art", "Pt", "Ex",
+                                     "Ref", "Sec", "Para", "Op"})
+
+
+def _keep_numbered_abbreviations(doc: Doc) -> Doc:
+    """Undo sentence breaks after a numbering abbreviation followed by a number ("the No. 1
+    supplier"), which would otherwise cut a sentence in two mid-phrase."""
+    for tok in doc[2:]:
+        if tok.is_sent_start and doc[tok.i - 1].text == "." and tok.like_num \
+                and doc[tok.i - 2].text in _NUMBERED_ABBREVIATIONS \
+                and doc[tok.i - 1].idx == doc[tok.i - 2].idx + len(doc[tok.i - 2].text):
+            tok.is_sent_start = False
+    return doc
 
 
 def _predicate_negated(doc: Doc, start: int, end: int) -> bool:
