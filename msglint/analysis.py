@@ -55,6 +55,17 @@ class RawSentence:
     parsed: bool
 
 
+# The pattern number of a theme's dependency patterns in _build_requirements and _candidates.
+DEPENDENCY = -1
+
+
+@dataclass(frozen=True, slots=True)
+class _ThemeMatchers:
+    patterns: list[Any]  # one spaCy Matcher per pattern, then per phrase, in catalogue order
+    vetoes: Any  # a Matcher of the theme's unless / unless_phrases, or None
+    dependency: Any  # a DependencyMatcher of its dependency_patterns, or None
+
+
 @dataclass(slots=True)
 class Analysis:
     sentences: list[RawSentence] = field(default_factory=list)
@@ -75,11 +86,13 @@ class Analyzer:
         self.semantic = semantic
         self._nlp: Language | None = None
         self._splitter: Any = None
-        # Per theme: a Matcher (patterns, phrases and vetoes) and maybe a DependencyMatcher.
-        # A sentence only meets the matchers of the themes it could match (see _requirements),
-        # which costs a fraction of running every theme's patterns over it.
-        self._matchers: dict[str, tuple[Any, Any]] | None = None
-        self._requirements: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] | None = None
+        # Per theme: one Matcher per pattern or phrase (in order), a Matcher of its vetoes and
+        # maybe a DependencyMatcher. A sentence only meets the patterns whose required words it
+        # holds (see _requirements): running a theme's 90 patterns where 2 could match cost a
+        # fifth of the whole analysis; the vetoes run only where a pattern matched.
+        self._matchers: dict[str, _ThemeMatchers] | None = None
+        self._requirements: dict[str, list[tuple[str, int, tuple[frozenset[str], ...]]]] | None \
+            = None
         # Surface forms of every LEMMA value the patterns use: the only words lemmatised.
         self._lemma_forms: frozenset[str] | None = None
         # The compiled attribute ruler (msglint.tagmap); False when the pipeline's cannot compile.
@@ -104,64 +117,74 @@ class Analyzer:
         from spacy.matcher import DependencyMatcher, Matcher
 
         vocab = self.nlp.vocab
-        matchers: dict[str, tuple[Any, Any]] = {}
+        matchers: dict[str, _ThemeMatchers] = {}
         for t in self.themes.values():
-            matcher = Matcher(vocab, validate=True)
-            dep = None
             pats = [list(p) for p in t.patterns] + [self._phrase_pattern(p) for p in t.phrases]
+            vetoes = [list(p) for p in t.unless] + [self._phrase_pattern(p)
+                                                    for p in t.unless_phrases]
             try:
-                if pats:
-                    matcher.add(t.id, pats)
-                vetoes = [list(p) for p in t.unless] + [self._phrase_pattern(p)
-                                                        for p in t.unless_phrases]
+                singles = []
+                for pattern in pats:
+                    matcher = Matcher(vocab, validate=True)
+                    matcher.add(t.id, [pattern])
+                    singles.append(matcher)
+                veto = None
                 if vetoes:
-                    matcher.add(t.id + "\0unless", vetoes)
+                    veto = Matcher(vocab, validate=True)
+                    veto.add(t.id, vetoes)
+                dep = None
                 if t.dependency_patterns:
                     dep = DependencyMatcher(vocab, validate=True)
                     dep.add(t.id, [list(p) for p in t.dependency_patterns])
             except (ValueError, KeyError) as exc:
                 raise ConfigError(f"invalid pattern in theme '{t.id}': "
                                   f"{str(exc).splitlines()[0]}", t.origin) from None
-            matchers[t.id] = (matcher, dep)
+            matchers[t.id] = _ThemeMatchers(singles, veto, dep)
         self._matchers = matchers
 
-    def _build_requirements(self) -> dict[str, list[tuple[str, tuple[frozenset[str], ...]]]]:
+    def _build_requirements(self) -> dict[str, list[tuple[str, int, tuple[frozenset[str], ...]]]]:
         """For every pattern and phrase: the word sets a sentence must *all* hit to match it.
 
         One set per required token with literal words (surface forms for a LEMMA), so a pattern
         is a candidate only when every required word is present, not just one of them. Indexed
         by the pattern's most selective set. Necessary, never sufficient: the Matcher decides.
+        Each entry names its theme and the pattern's position in _ThemeMatchers.patterns (phrases
+        after patterns), or DEPENDENCY for a dependency pattern.
         """
         from msglint.catalogue import _commonness, _is_required
 
-        index: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+        index: dict[str, list[tuple[str, int, tuple[frozenset[str], ...]]]] = {}
         for t in self.themes.values():
-            reqs: list[tuple[frozenset[str], ...]] = []
-            for pattern in t.patterns + t.dependency_patterns:
+            reqs: list[tuple[int, tuple[frozenset[str], ...]]] = []
+            numbered = [*enumerate(t.patterns), *((DEPENDENCY, p) for p in t.dependency_patterns)]
+            for n, pattern in numbered:
                 sets = [frozenset(_literal_words_exact(tok.get("RIGHT_ATTRS", tok)))
                         for tok in pattern if "RIGHT_ATTRS" in tok or _is_required(tok)]
-                reqs.append(tuple(x for x in sets if x))
-            for phrase in t.phrases:
+                reqs.append((n, tuple(x for x in sets if x)))
+            for n, phrase in enumerate(t.phrases, start=len(t.patterns)):
                 words = [w.lower_ for w in self.nlp.tokenizer(phrase)]
-                if words:
-                    reqs.append(tuple(frozenset({w}) for w in words[:-1])
-                                + (frozenset(surface_forms(words[-1])),))
-            for req in reqs:
-                if not req:  # nothing literal to look for: the theme is always a candidate
-                    index.setdefault("", []).append((t.id, req))
+                # an empty phrase has no pattern either (_phrase_pattern): nothing to require
+                reqs.append((n, tuple(frozenset({w}) for w in words[:-1])
+                             + ((frozenset(surface_forms(words[-1])),) if words else ())))
+            for n, req in reqs:
+                if not req:  # nothing literal to look for: the pattern is always a candidate
+                    index.setdefault("", []).append((t.id, n, req))
                     continue
                 for w in min(req, key=lambda x: _commonness(set(x))):
-                    index.setdefault(w, []).append((t.id, req))
+                    index.setdefault(w, []).append((t.id, n, req))
         return index
 
-    def _candidates(self, words: set[str]) -> set[str]:
-        """Themes whose patterns could match a sentence holding these lowercase words."""
+    def _candidates(self, words: set[str]) -> dict[str, set[int]]:
+        """Theme id -> the patterns (see _build_requirements) that could match a sentence
+        holding these lowercase words."""
         assert self._requirements is not None
-        found: set[str] = {tid for tid, _ in self._requirements.get("", ())}
+        found: dict[str, set[int]] = {}
+        for tid, n, _ in self._requirements.get("", ()):
+            found.setdefault(tid, set()).add(n)
         for w in words:
-            for tid, req in self._requirements.get(w, ()):
-                if tid not in found and all(not words.isdisjoint(x) for x in req):
-                    found.add(tid)
+            for tid, n, req in self._requirements.get(w, ()):
+                if all(not words.isdisjoint(x) for x in req):
+                    found.setdefault(tid, set()).add(n)
         return found
 
     def _phrase_pattern(self, phrase: str) -> list[dict[str, Any]]:
@@ -178,7 +201,7 @@ class Analyzer:
             self._requirements = self._build_requirements()
         results = [Analysis() for _ in sources]
         # (source index, sentence index, text, candidate themes)
-        pending: list[tuple[int, int, str, set[str]]] = []
+        pending: list[tuple[int, int, str, dict[str, set[int]]]] = []
         cold: list[tuple[int, int, str]] = []  # sentences no pattern could match
         for si, source in enumerate(sources):
             res = results[si]
@@ -211,7 +234,7 @@ class Analyzer:
             for (si, ki, _), got in zip(everything, found, strict=True):
                 if got:
                     hits[(si, ki)] = got
-            pending += [(si, ki, text, set()) for si, ki, text in cold if (si, ki) in hits]
+            pending += [(si, ki, text, {}) for si, ki, text in cold if (si, ki) in hits]
         if pending:
             if self._matchers is None:
                 self._build_matchers()
@@ -267,27 +290,32 @@ class Analyzer:
             self._lemma_forms = frozenset(forms)
         return lemmatizer
 
-    def _read_sentence(self, res: Analysis, k: int, doc: Doc, candidates: set[str],
+    def _read_sentence(self, res: Analysis, k: int, doc: Doc, candidates: dict[str, set[int]],
                        semantic_hits: Sequence[SemanticHit] = ()) -> None:
         if self._lemma_forms is None:  # the lemmatizer ran as a component: normalise its output
             _fix_lemmas(doc, self.nlp)
         sent = res.sentences[k]
         spans: dict[str, list[tuple[int, int]]] = {}
         vetoes: dict[str, list[tuple[int, int]]] = {}
-        strings = self.nlp.vocab.strings
         assert self._matchers is not None
         for theme_id in sorted(candidates):
-            matcher, dep = self._matchers[theme_id]
-            for match_id, s, e in matcher(doc):
-                key = strings[match_id]
-                if key.endswith("\0unless"):
-                    vetoes.setdefault(key[:-7], []).append((s, e))
+            theme_matchers = self._matchers[theme_id]
+            found: list[tuple[int, int]] = []
+            for n in sorted(candidates[theme_id]):
+                if n == DEPENDENCY:
+                    if theme_matchers.dependency is not None:
+                        found += [(min(ids), max(ids) + 1)
+                                  for _, ids in theme_matchers.dependency(doc)]
                 else:
-                    spans.setdefault(key, []).append((s, e))
-            if dep is not None:
-                for match_id, token_ids in dep(doc):
-                    spans.setdefault(strings[match_id], []).append(
-                        (min(token_ids), max(token_ids) + 1))
+                    found += [(s, e) for _, s, e in theme_matchers.patterns[n](doc)]
+            if found:
+                spans[theme_id] = found
+            # A veto only matters where a pattern matched, or where the semantic layer may
+            # propose the theme (a vetoed theme is the lexicon's call: _semantic_mentions).
+            if theme_matchers.vetoes is not None and (found or semantic_hits):
+                blocked = [(s, e) for _, s, e in theme_matchers.vetoes(doc)]
+                if blocked:
+                    vetoes[theme_id] = blocked
         c, v = sent.customer, sent.vendor
         for theme_id, found in spans.items():
             theme = self.themes[theme_id]
