@@ -29,6 +29,7 @@ _KEYS = frozenset({"TAG", "LOWER", "DEP", "IS_SPACE"})
 _View = tuple[str, str, str, bool]
 _Test = Callable[[_View], bool]
 _FIELD = {"TAG": 0, "LOWER": 1, "DEP": 2, "IS_SPACE": 3}
+_OTHER = "\0"  # stands for any word no rule names (see FastAttributeRuler._named)
 
 
 class Unsupported(ValueError):
@@ -99,6 +100,17 @@ class FastAttributeRuler:
             for tag in tags:
                 for low in lowers:
                     self._single.setdefault((tag, low), []).append(order)
+        # Words some single-token rule names (LOWER equal to or IN a list): every other word
+        # meets the rules alike, so the memo collapses them to one key. None when a rule tests
+        # LOWER otherwise (NOT_IN, REGEX): then every word is its own key.
+        named: set[str] = set()
+        exact = True
+        for specs, _, _ in rules:
+            if len(specs) == 1 and "LOWER" in specs[0]:
+                words = _keys(specs[0], "LOWER")
+                exact = exact and words is not None
+                named |= words or set()
+        self._named = frozenset(named) if exact else None
         self._memo: dict[_View, tuple[int, ...]] = {}
 
     @classmethod
@@ -124,6 +136,8 @@ class FastAttributeRuler:
     def _hits(self, view: _View) -> tuple[int, ...]:
         """The single-token rules a token with this view matches, in rule order (memoised:
         the tests read nothing but the view, and a few thousand views cover most copy)."""
+        if self._named is not None and view[1] not in self._named:
+            view = (view[0], _OTHER, view[2], view[3])
         found = self._memo.get(view)
         if found is None:
             tag, low = view[0], view[1]

@@ -84,3 +84,20 @@ def test_unsupported_patterns_leave_the_component_in_charge(pattern: list[dict])
     ruler = AttributeRuler(nlp_mod.load().vocab)
     ruler.add([pattern], {"POS": "VERB"})
     assert compile_ruler(ruler) is None
+
+
+@pytest.mark.parametrize("spec", [
+    {"LOWER": {"NOT_IN": ["save"]}},        # tests every word: no word may share a memo entry
+    {"LOWER": {"REGEX": "^ke"}},
+    {"TAG": "NN"},                          # names no word: every word shares one entry
+])
+def test_memo_keeps_words_apart_when_a_rule_needs_it(spec: dict) -> None:
+    nlp = nlp_mod.load()
+    ruler = AttributeRuler(nlp.vocab)
+    ruler.add([[spec]], {"LEMMA": "hit"})
+    ruler.add([[{"LOWER": "money"}]], {"LEMMA": "cash"})
+    fast = compile_ruler(ruler)
+    assert fast is not None
+    words, tags = ["save", "keep", "money", "time"], ["NN", "NN", "NN", "NN"]
+    doc, twin = Doc(nlp.vocab, words=words, tags=tags), Doc(nlp.vocab, words=words, tags=tags)
+    assert _attrs(ruler(doc)) == _attrs(fast(twin))
