@@ -95,6 +95,7 @@ class Analyzer:
             = None
         # Surface forms of every LEMMA value the patterns use: the only words lemmatised.
         self._lemma_forms: frozenset[str] | None = None
+        self._lemma_memo: dict[tuple[int, int, int, bool], str] = {}  # see _lemmatize
         # The compiled attribute ruler (msglint.tagmap); False when the pipeline's cannot compile.
         self._tagmap: Any = None
 
@@ -253,7 +254,7 @@ class Analyzer:
                 if fast_ruler is not None:
                     fast_ruler(doc)
                 if lemmatizer is not None and self._lemma_forms is not None:
-                    _lemmatize(doc, lemmatizer, self._lemma_forms)
+                    _lemmatize(doc, lemmatizer, self._lemma_forms, self._lemma_memo)
                 self._read_sentence(results[si], ki, doc, candidates, hits.get((si, ki), ()))
         for res in results:
             res.mentions.sort(key=lambda m: (m.start, m.end, m.theme))
@@ -475,10 +476,16 @@ def _lemma_words(spec: dict[str, Any]) -> set[str]:
     return out
 
 
-def _lemmatize(doc: Doc, lemmatizer: Any, forms: frozenset[str]) -> None:
+def _lemmatize(doc: Doc, lemmatizer: Any, forms: frozenset[str],
+               memo: dict[tuple[int, int, int, bool], str]) -> None:
     """Rule-lemmatise the words in ``forms``; other words get their lowercase form, which no
     LEMMA pattern reads. Title-case words the tagger took for names are lemmatised as nouns
-    ("Stockouts" -> stockout)."""
+    ("Stockouts" -> stockout).
+
+    ``memo`` holds every answer by what rule_lemmatize reads (the word, its part of speech and
+    morphology): spaCy's own cache skips base forms ("save" as a verb), which are most of the
+    words here (24,000 calls per 100 drafts for 3,700 distinct answers).
+    """
     for tok in doc:
         if tok.lemma:  # set by the attribute ruler ("is" -> be): keep it, as the component does
             tok.lemma_ = tok.lemma_.lower()
@@ -486,13 +493,18 @@ def _lemmatize(doc: Doc, lemmatizer: Any, forms: frozenset[str]) -> None:
         if tok.lower_ not in forms:
             tok.lemma = tok.lower  # a hash copy: cheap, and the Matcher sees lemmas are set
             continue
-        if tok.pos_ == "PROPN" and tok.text[:1].isupper():
-            tok.pos_ = "NOUN"
-            lemma = lemmatizer.rule_lemmatize(tok)[0]
-            tok.pos_ = "PROPN"
-        else:
-            lemma = lemmatizer.rule_lemmatize(tok)[0]
-        tok.lemma_ = lemma.lower()
+        name = tok.pos_ == "PROPN" and tok.text[:1].isupper()
+        key = (tok.orth, tok.pos, tok.morph.key, name)  # type: ignore[attr-defined]
+        lemma = memo.get(key)
+        if lemma is None:
+            if name:
+                tok.pos_ = "NOUN"
+                lemma = lemmatizer.rule_lemmatize(tok)[0].lower()
+                tok.pos_ = "PROPN"
+            else:
+                lemma = lemmatizer.rule_lemmatize(tok)[0].lower()
+            memo[key] = lemma
+        tok.lemma_ = lemma
 
 
 def _fix_lemmas(doc: Doc, nlp: Language) -> None:
