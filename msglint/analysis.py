@@ -318,6 +318,7 @@ class Analyzer:
                 if blocked:
                     vetoes[theme_id] = blocked
         c, v = sent.customer, sent.vendor
+        mentioned: set[str] = set()
         for theme_id, found in spans.items():
             theme = self.themes[theme_id]
             blocked = vetoes.get(theme_id, [])
@@ -326,8 +327,12 @@ class Analyzer:
                     continue
                 signals = _add_mention(res, k, doc, theme, s, e)
                 if signals:
+                    mentioned.add(theme_id)
                     c, v = c + signals[0], v + signals[1]
-        if semantic_hits:
+        if semantic_hits and not (self.semantic is not None and self.semantic.gate == "driver"
+                                  and mentioned & self.semantic.taking_part):
+            # gate "driver": where the patterns found a driver, the layer's nearest theme was
+            # mostly a neighbour of it (dev: 32 wrong additions -> 15, one right one lost)
             c, v = self._semantic_mentions(res, k, doc, semantic_hits, set(spans) | set(vetoes),
                                            c, v)
         c, v = self._parsed_voice(doc, c, v)

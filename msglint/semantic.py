@@ -64,7 +64,7 @@ OFFSETS: dict[str, float] = {"lower-costs": 0.05, "take-home-pay": 0.05, "time-s
 TOP_K = 2
 # "driver": a sentence in which the patterns found a customer-outcome driver gets no further
 # driver by meaning (its nearest theme is then mostly a neighbour of the one found); "none".
-GATE = "none"
+GATE = "driver"
 BACKGROUND_MARGIN = 0.03
 # Copy that carries no theme: calls to action, product and service lists, company boilerplate,
 # information. The "none of the above" class of the nearest-theme rule. Our own wording.
@@ -250,6 +250,7 @@ class SemanticMatcher:
         self.themes = [t for t in themes if t.match_examples or t.semantic_examples]
         # Only themes with semantic_examples are found by meaning; the others still compete.
         self.taking_part = frozenset(t.id for t in self.themes if t.semantic_examples)
+        self.gate = GATE  # read by Analyzer._read_sentence (the layer never sees the patterns)
         self.embedder: Embedder = embedder or MiniLMEmbedder()
         self.thresholds = dict(THRESHOLDS if thresholds is None else thresholds)
         self.offsets = dict(OFFSETS if offsets is None else offsets)

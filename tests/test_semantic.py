@@ -210,6 +210,24 @@ def test_a_theme_its_patterns_found_is_not_found_again_by_meaning(analyze: Analy
     assert [(m.theme, m.via) for m in res.mentions] == [("family-time", "pattern")]
 
 
+@pytest.mark.parametrize(("gate", "themes"), [
+    ("driver", [("family-time", "pattern")]),  # a driver found by pattern: no more by meaning
+    ("none", [("family-time", "pattern"), ("cash-kept", "semantic")]),
+])
+def test_gate_driver_adds_no_meaning_match_where_the_patterns_found_a_driver(
+        gate: str, themes: list[tuple[str, str]]) -> None:
+    from msglint.analysis import Analyzer
+    from msglint.readers import read_bytes
+
+    layer = semantic.SemanticMatcher([FAMILY, CASH, COSTS], BagOfWords(), default_threshold=0.3,
+                                     margin=0.1, background=(), top_k=1, offsets={})
+    layer.gate = gate
+    analyzer = Analyzer([FAMILY, CASH, COSTS], semantic=layer)
+    source = read_bytes(b"Family time, with more money staying in your pocket.", "<t>", "text")
+    res = analyzer.analyze([source])[0]
+    assert sorted((m.theme, m.via) for m in res.mentions) == sorted(themes)
+
+
 def test_negation_drop_themes_stay_dropped(analyze: Analyze) -> None:
     _, res = analyze("You will never keep more cash each month.")
     assert res.mentions == []
