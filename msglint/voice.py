@@ -52,6 +52,12 @@ IMPERATIVES = frozenset({
     "access", "use", "accept", "add", "compare", "check", "watch", "listen", "read", "follow",
     "capture", "deliver", "edit", "share", "store", "organize", "organise", "design", "host",
     "launch", "monitor", "optimize", "optimise", "power", "transform", "serve", "treat", "ship",
+    # round 7: verbs that open real calls to the reader in the corpus ("Help build ...", "Write
+    # code, fix bugs", "Maximize your ad revenue", "Imagine how your life ..."); ambiguous
+    # openers ("Test equipment", "Experience in all phases") left out
+    "help", "write", "fix", "improve", "maximize", "maximise", "imagine", "become", "grab",
+    "ask", "install", "subscribe", "register", "apply", "click", "view", "tell", "talk", "chat",
+    "swap", "empower", "celebrate",
 })
 # Voice features and their weights: (side, weight). A sentence's customer (vendor) score is the
 # weighted sum of its customer (vendor) features; see token_features and mention_feature.
@@ -140,6 +146,9 @@ VENDOR_VERBS = frozenset({
     "features", "comes", "blocks", "protects", "syncs", "keeps", "allows", "enables",
     "specializes", "specialises", "manufactures", "designs", "develops", "creates", "builds",
     "serves", "sells", "supplies", "distributes", "empowers", "connects", "powers", "turns",
+    # round 7: what a privacy or security product does ("Mozilla VPN prevents you from ...")
+    "prevents", "stops", "hides", "encrypts", "shields", "secures", "routes", "automates",
+    "handles", "integrates",
 })
 _DETERMINERS = frozenset({"the", "a", "an", "this", "these", "that", "its"})
 _PERSONS = SECOND_PERSON | FIRST_PLURAL | {"they", "them", "their", "he", "she", "it", "who"}

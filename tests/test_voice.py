@@ -30,6 +30,10 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("We help you save time, and we answer our phones.", {"we": 1, "we_more": 2, "reader": 1}),
     ("Exhibit design company specialising in trade-show displays.", {"descriptor": 1}),
     ("The weather was fine on Monday.", {}),
+    # round 7: more opening verbs of calls to the reader, more product verbs
+    ("Help build a friendlier map of the town.", {"imperative": 1}),
+    ("Write code, fix bugs, or translate a page.", {"imperative": 1}),
+    ("Acme VPN prevents you from visiting unsafe sites.", {"reader": 1, "product_subject": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
