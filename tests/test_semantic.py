@@ -362,8 +362,8 @@ needs_extra = pytest.mark.skipif(
 def test_real_model_finds_paraphrases_offline() -> None:
     from msglint import api
 
-    texts = ["Pick the kids up from school every day.",
-             "Nobody can read your messages except the person you send them to.",
+    texts = ["Leave work early and have dinner with your family every night.",
+             "Strangers cannot see what you do online.",
              "The bakery is on the corner of Mill Street."]
     without = api.lint_texts(texts, "smb-owner")
     assert not [m for r in without for m in r.themes]  # no keyword for any of them
@@ -382,7 +382,11 @@ def test_real_model_vectors_are_unit_length() -> None:
 
 
 # Floors a little below the test-split figures in docs/quality.md ("The semantic layer").
-SEMANTIC_FLOORS = {"micro_f1": 0.74, "paraphrase_recall": 0.45}
+# Floors a little below the figures of the current setting (docs/quality.md, round 7): micro F1
+# 0.783 and paraphrase recall 0.444 on test. The paraphrase floor was 0.45 for the round-6
+# setting (0.519); the recalibration on all dev items, fresh real copy included, traded
+# paraphrase recall for precision on purpose (dev: 19 -> 6 wrong additions), so it moved with it.
+SEMANTIC_FLOORS = {"micro_f1": 0.76, "paraphrase_recall": 0.40}
 SEMANTIC_CEILINGS = {"hard_negative_false_alarm_rate": 0.25}
 
 
