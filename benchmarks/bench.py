@@ -21,7 +21,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import DEFAULT_CORPUS, build, count_words  # noqa: E402
+from corpus import add_arguments, temporary_drafts  # noqa: E402
 
 # As msglint does (msglint/nlp.py), keep thinc from importing PyTorch when it happens to be
 # installed: otherwise this floor would include ~3 s of torch import.
@@ -181,23 +180,13 @@ def msglint_cmd() -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--docs", type=int, default=100)
-    ap.add_argument("--words", type=int, default=1000, help="words per draft (about)")
-    ap.add_argument("--runs", type=int, default=3, help="runs per case; the median is shown")
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--profile", default="smb-owner")
+    add_arguments(ap)
     ap.add_argument("--json", type=Path, help="also write every sample here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
-    if not (args.corpus / "jin2021_slogan_valid.csv").is_file():
-        ap.error(f"no corpus at {args.corpus}; pass --corpus PATH/TO/shared/corpus")
 
-    tmp = Path(tempfile.mkdtemp(prefix="msglint-bench-"))
-    try:
-        drafts = tmp / "drafts"
-        paths = build(drafts, args.docs, args.words, args.corpus)
-        words = count_words(paths)
-        one = paths[len(paths) // 2]
+    with temporary_drafts(ap, args, "msglint-bench-", keep=args.keep) as d:
+        tmp, drafts, paths, words, one = d.tmp, d.folder, d.paths, d.words, d.one
         cache_dir = tmp / "cache"
         out = tmp / "out.json"
         ml = msglint_cmd()
@@ -241,9 +230,6 @@ def main() -> int:
                            "samples": [{k: v for k, v in vars(s).items() if k != "stdout"}
                                        for s in c.samples]} for c in cases],
             }, indent=2))
-    finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -7,9 +7,14 @@ files, so runs on different days compare.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -71,3 +76,37 @@ def build(folder: Path, docs: int = 100, words: int = 1000,
 
 def count_words(paths: list[Path]) -> int:
     return sum(len(p.read_text(encoding="utf-8").split()) for p in paths)
+
+
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """The options every benchmark over these drafts takes."""
+    ap.add_argument("--docs", type=int, default=100)
+    ap.add_argument("--words", type=int, default=1000, help="words per draft (about)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per case; the median is shown")
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--profile", default="smb-owner")
+
+
+@dataclass(frozen=True)
+class Drafts:
+    tmp: Path  # the temporary folder (drafts inside, room for caches and outputs)
+    folder: Path
+    paths: list[Path]
+    words: int
+    one: Path  # the draft the one-file cases lint
+
+
+@contextmanager
+def temporary_drafts(ap: argparse.ArgumentParser, args: argparse.Namespace, prefix: str,
+                     keep: bool = False) -> Iterator[Drafts]:
+    """Build the drafts ``args`` asks for in a temporary folder, removed afterwards unless
+    ``keep``; a missing corpus is a usage error."""
+    if not (args.corpus / "jin2021_slogan_valid.csv").is_file():
+        ap.error(f"no corpus at {args.corpus}; pass --corpus PATH/TO/shared/corpus")
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        paths = build(tmp / "drafts", args.docs, args.words, args.corpus)
+        yield Drafts(tmp, tmp / "drafts", paths, count_words(paths), paths[len(paths) // 2])
+    finally:
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)

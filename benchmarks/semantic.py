@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,7 +23,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench import Case, median, run_once  # noqa: E402
-from corpus import DEFAULT_CORPUS, build, count_words  # noqa: E402
+from corpus import add_arguments, temporary_drafts  # noqa: E402
 
 BREAKDOWN = """
 import json, sys, time
@@ -55,18 +53,10 @@ print(json.dumps({"model_load_s": load, "prototypes": n_protos, "prototype_embed
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--docs", type=int, default=100)
-    ap.add_argument("--words", type=int, default=1000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--profile", default="smb-owner")
+    add_arguments(ap)
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="msglint-sem-"))
-    try:
-        drafts = tmp / "drafts"
-        paths = build(drafts, args.docs, args.words, args.corpus)
-        words = count_words(paths)
-        one = paths[len(paths) // 2]
+    with temporary_drafts(ap, args, "msglint-sem-") as d:
+        tmp, drafts, paths, words, one = d.tmp, d.folder, d.paths, d.words, d.one
         out = tmp / "out.json"
         check = [sys.executable, "-m", "msglint", "check", "--profile", args.profile,
                  "--format", "json", "--output", str(out), "--no-cache", "--jobs", "1"]
@@ -107,8 +97,6 @@ def main() -> int:
               + ", ".join(f"{k} {v:.1f}" for k, v in sorted(per_k.items())))
         print("in-process: " + json.dumps({k: round(v, 2) if isinstance(v, float) else v
                                            for k, v in parts.items()}))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
