@@ -243,7 +243,8 @@ class SemanticMatcher:
     """Matches sentences to themes by meaning. Build once per theme set; the model loads lazily.
 
     ``embedder`` is for tests and experiments; by default all-MiniLM-L6-v2 from the extra.
-    ``thresholds``/``margin``/``max_per_sentence`` default to the calibrated module values.
+    ``thresholds``, ``margin``, ``top_k``, ``offsets``, ``gate`` and the rest default to the
+    calibrated module values.
     """
 
     def __init__(self, themes: Sequence[Theme], embedder: Embedder | None = None, *,
@@ -252,11 +253,12 @@ class SemanticMatcher:
                  max_per_sentence: int | None = None,
                  background: Sequence[str] | None = None,
                  background_margin: float | None = None, top_k: int | None = None,
-                 offsets: dict[str, float] | None = None) -> None:
+                 offsets: dict[str, float] | None = None, gate: str | None = None) -> None:
         self.themes = [t for t in themes if t.match_examples or t.semantic_examples]
         # Only themes with semantic_examples are found by meaning; the others still compete.
         self.taking_part = frozenset(t.id for t in self.themes if t.semantic_examples)
-        self.gate = GATE  # read by Analyzer._read_sentence (the layer never sees the patterns)
+        # read by Analyzer._read_sentence (the layer never sees the patterns)
+        self.gate = GATE if gate is None else gate
         self.embedder: Embedder = embedder or MiniLMEmbedder()
         self.thresholds = dict(THRESHOLDS if thresholds is None else thresholds)
         self.offsets = dict(OFFSETS if offsets is None else offsets)
