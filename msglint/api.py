@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from msglint import __version__
 from msglint import voice as voice_mod
@@ -22,6 +23,10 @@ from msglint.models import FileResult, Mention, RunResult, Sentence
 from msglint.profile import Profile, load_profile
 from msglint.scoring import score as score_file
 from msglint.source import Source
+
+if TYPE_CHECKING:
+    from msglint import pool
+    from msglint.discover import Target
 
 _analyzers: dict[tuple[str, ...], Analyzer] = {}
 _profiles: dict[str, Profile] = {}  # profiles used in this process, by id, for reporters
@@ -217,7 +222,7 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                        assets=config.assets)
     results: list[FileResult | None] = [None] * len(targets)
     keys: dict[int, str] = {}
-    pending: list[tuple[int, Source, Profile]] = []
+    uncached: list[tuple[int, Target, Profile, bytes | None]] = []
     for i, target in enumerate(targets):
         if target.error:
             results[i] = FileResult(path=target.display, error=target.error)
@@ -231,26 +236,34 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
             if ppath not in profiles:
                 profiles[ppath] = _remember(load_profile(ppath, catalogue))
             prof = profiles[ppath]
-        if results_cache is not None:
-            try:
-                data = target.path.read_bytes()
-            except OSError:
-                pass  # read_source below reports it
-            else:
-                keys[i] = results_cache.key(data, target.display, target.format, prof)
-                hit = results_cache.get(keys[i])
-                if hit is not None:
-                    results[i] = hit
-                    continue
         try:
-            source = read_source(target.path, target.display, target.format)
-        except ReadError as exc:
-            results[i] = FileResult(path=target.display, profile=prof.id,
-                                    error=_with_position(exc))
-            continue
-        pending.append((i, source, prof))
-    analyses = _analyze(pending, catalogue, model, 1 if semantic else jobs,
-                        semantic) if pending else []
+            data: bytes | None = target.path.read_bytes()
+        except OSError:
+            data = None  # read_source below reports it
+        if results_cache is not None and data is not None:
+            keys[i] = results_cache.key(data, target.display, target.format, prof)
+            hit = results_cache.get(keys[i])
+            if hit is not None:
+                results[i] = hit
+                continue
+        uncached.append((i, target, prof, data))
+    jobs = 1 if semantic else jobs
+    workers = _early_workers([d for _, _, _, d in uncached], jobs, model)
+    try:
+        pending: list[tuple[int, Source, Profile]] = []
+        for i, target, prof, data in uncached:
+            try:
+                source = read_source(target.path, target.display, target.format, data)
+            except ReadError as exc:
+                results[i] = FileResult(path=target.display, profile=prof.id,
+                                        error=_with_position(exc))
+                continue
+            pending.append((i, source, prof))
+        analyses = _analyze(pending, catalogue, model, jobs, semantic,
+                            workers) if pending else []
+    finally:
+        if workers is not None:
+            workers.close()
     for (i, source, prof), analysis in zip(pending, analyses, strict=True):
         results[i] = build_result(source, analysis, prof, catalogue, config.rules,
                                   config.min_words)
@@ -261,12 +274,38 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
     return RunResult([r for r in results if r is not None], __version__)
 
 
+def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
+                   model: str | None) -> pool.Workers | None:
+    """Start the worker pool before the uncached files are parsed, when _analyze will want it.
+
+    Each worker spends 0.8 s loading spaCy; started here, that overlaps the parent's reading of
+    the files. Words are counted on the raw bytes (markup included), which is close enough to
+    decide; .docx bytes are compressed, so they count for nothing and a .docx-heavy run decides
+    later, in _analyze, as before.
+    """
+    from msglint import pool
+
+    jobs = pool.default_jobs() if jobs is None or jobs < 1 else jobs
+    if jobs < 2 or len(uncached) < 2:
+        return None
+    words = sum(len(data.split()) for data in uncached
+                if data is not None and not data.startswith(b"PK\x03\x04"))
+    if words < pool.min_parallel_words():
+        return None
+    try:
+        return pool.Workers(min(jobs, len(uncached)), model)
+    except pool.PoolUnavailable:
+        return None  # _analyze tries once more and falls back to one process
+
+
 def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogue,
-             model: str | None, jobs: int | None, semantic: bool = False) -> list[Analysis]:
+             model: str | None, jobs: int | None, semantic: bool = False,
+             workers: pool.Workers | None = None) -> list[Analysis]:
     """Analyses for ``pending``, in order: one spaCy batch per theme set, in-process or pooled.
 
     Only the uncached files get here. Below pool.MIN_PARALLEL_WORDS, or with jobs=1, everything runs
-    in this process (a worker's spaCy load would cost more than it saves).
+    in this process (a worker's spaCy load would cost more than it saves). ``workers``: a pool
+    _early_workers already started, used whatever the final word count says.
     """
     from msglint import pool
 
@@ -280,12 +319,12 @@ def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogu
     words = sum(len(s.text.split()) for _, s, _ in pending) if jobs > 1 else 0
     out: list[Analysis | None] = [None] * len(pending)
     pooled: list[list[Analysis]] | None = None
-    if jobs > 1 and words >= pool.min_parallel_words():
+    if workers is not None or (jobs > 1 and words >= pool.min_parallel_words()):
         specs = [(pool.ThemeSet((str(gid),), tuple(analyzers[gid].themes.values()), model,
                                 tuple(sorted(analyzers[gid].brands))),
                   [pending[n][1] for n in members]) for gid, members in groups.items()]
         try:
-            pooled = pool.analyze_parallel(specs, jobs)
+            pooled = pool.analyze_parallel(specs, jobs, workers)
         except pool.PoolUnavailable:
             pooled = None  # no process pool here (no /dev/shm, a worker killed): one process
     for k, (gid, members) in enumerate(groups.items()):

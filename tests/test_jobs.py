@@ -93,3 +93,50 @@ def test_no_process_pool_falls_back_to_one_process(monkeypatch) -> None:  # type
     single = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=1, cache=False)
     assert [f.path for f in pooled.files] == [f.path for f in single.files]
     assert pooled.files == single.files
+
+
+def test_workers_start_before_the_files_are_parsed(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The pool starts (and its workers load spaCy) while the parent still parses the files;
+    the result is the in-process one, and the pool is closed at the end."""
+    from msglint import api, readers
+
+    events: list[str] = []
+    real_workers, real_read = pool.Workers, readers.read_source
+
+    class Recording(real_workers):  # type: ignore[misc, valid-type]
+        def __init__(self, jobs: int, model: str | None) -> None:
+            events.append(f"start {jobs}")
+            super().__init__(jobs, model)
+
+        def close(self) -> None:
+            events.append("close")
+            super().close()
+
+    def read(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("parse")
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "Workers", Recording)
+    monkeypatch.setattr(api, "read_source", read, raising=False)
+    monkeypatch.setattr(readers, "read_source", read)
+    monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
+    pooled = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
+    assert events[0] == "start 2" and events[-1] == "close"
+    assert events.count("parse") == len(pooled.files) >= 5
+    assert events.count("start 2") == 1  # the analysis used the started pool, not a new one
+    events.clear()
+    monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "100000000")
+    single = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
+    assert "start 2" not in events  # too little copy: one process, no pool
+    assert pooled.files == single.files
+
+
+def test_no_workers_when_every_file_is_cached(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from msglint import api
+
+    started: list[int] = []
+    monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
+    api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=tmp_path)
+    monkeypatch.setattr(pool.Workers, "__init__", lambda self, jobs, model: started.append(jobs))
+    again = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=tmp_path)
+    assert not started and len(again.files) >= 5

@@ -43,10 +43,16 @@ def normalize_format(fmt: str) -> str:
     return _ALIASES.get(f, f)
 
 
-def read_source(path: Path, display: str | None = None, fmt: str | None = None) -> Source:
-    """Read ``path`` as ``fmt`` (guessed from its suffix when None). Raises ReadError."""
+def read_source(path: Path, display: str | None = None, fmt: str | None = None,
+                data: bytes | None = None) -> Source:
+    """Read ``path`` as ``fmt`` (guessed from its suffix when None). Raises ReadError.
+
+    ``data``: the file's bytes when the caller has already read them.
+    """
     display = display or str(path)
     fmt = fmt or format_for(path) or "text"
+    if data is not None:
+        return read_bytes(data, display, fmt)
     try:
         data = path.read_bytes()
     except IsADirectoryError:
