@@ -79,3 +79,27 @@ def test_the_stock_pipeline_still_uses_blis(stock: Language) -> None:
     assert any(type(o) is NumpyOps and o.use_blis for o in ops)
     index = stock.get_pipe("lemmatizer").lookups.get_table("lemma_index")
     assert any(isinstance(words, list) for words in index.values())
+
+
+def test_spacy_imports_without_its_cli_and_the_cli_still_works() -> None:
+    """In a fresh process: load() skips spaCy's CLI (typer and friends) and PyTorch, yet
+    ``spacy.info`` and a later ``import spacy.cli`` give the real thing."""
+    import subprocess
+    import sys
+
+    code = "\n".join([
+        "import sys",
+        "from msglint import nlp",
+        "doc = nlp.load()('We cut your costs.')",
+        "assert doc[1].lemma_ == 'cut', doc[1].lemma_",
+        "skipped = [m for m in ('typer', 'spacy.cli', 'torch') if m in sys.modules]",
+        "assert not skipped, skipped",
+        "import spacy",
+        "assert spacy.info(silent=True)['spacy_version'] == spacy.__version__",
+        "import spacy.cli",
+        "assert hasattr(spacy.cli, 'setup_cli') and hasattr(spacy.cli, 'download')",
+        "print('ok')",
+    ])
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
