@@ -112,6 +112,7 @@ class FastAttributeRuler:
                 named |= words or set()
         self._named = frozenset(named) if exact else None
         self._memo: dict[_View, tuple[int, ...]] = {}
+        self._merged_memo: dict[tuple[int, ...], Any] = {}
 
     @classmethod
     def from_ruler(cls, ruler: Any) -> FastAttributeRuler:
@@ -149,12 +150,26 @@ class FastAttributeRuler:
                 self._memo[view] = found
         return found
 
+    def _merged(self, orders: tuple[int, ...]) -> Any:
+        """The attributes rules ``orders`` (ascending) leave on a token: later rules win.
+
+        Each attribute is set independently of the others (part of speech, morphology,
+        lemma), so one call with the merged values leaves the token as the rules' calls one
+        after another would, at a third of the cost: most tokens meet two or three rules.
+        """
+        merged = self._merged_memo.get(orders)
+        if merged is None:
+            merged = {}
+            for order in orders:
+                merged.update(self._attrs[order])
+            self._merged_memo[orders] = merged
+        return merged
+
     def __call__(self, doc: Doc) -> Doc:
         views: list[_View] = [(t.tag_, t.lower_, t.dep_, t.is_space) for t in doc]
-        matches: list[tuple[int, int]] = []  # (rule order, token to set)
-        for i, view in enumerate(views):
-            matches += [(order, i) for order in self._hits(view)]
+        hits = [self._hits(view) for view in views]
         if self._multi:
+            extra: dict[int, list[int]] = {}  # token to set -> orders of multi-token rules
             size = len(views)
             unanchored = self._multi.get(None, [])
             for j, view in enumerate(views):
@@ -163,11 +178,14 @@ class FastAttributeRuler:
                     if i >= 0 and i + n <= size and \
                             all(test(views[i + k]) for k, test in enumerate(tests)):
                         index = self._index[order]
-                        matches.append((order, i + (index if index >= 0 else n + index)))
-        matches.sort()
-        setter, attrs = self._setter, self._attrs
-        for order, i in matches:
-            setter(doc[i], attrs[order])
+                        extra.setdefault(i + (index if index >= 0 else n + index),
+                                         []).append(order)
+            for i, orders in extra.items():
+                hits[i] = tuple(sorted({*hits[i], *orders}))
+        setter = self._setter
+        for i, found in enumerate(hits):
+            if found:
+                setter(doc[i], self._merged(found))
         return doc
 
 
