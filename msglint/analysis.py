@@ -61,7 +61,10 @@ DEPENDENCY = -1
 
 @dataclass(frozen=True, slots=True)
 class _ThemeMatchers:
-    patterns: list[Any]  # one spaCy Matcher per pattern, then per phrase, in catalogue order
+    specs: list[list[dict[str, Any]]]  # each pattern, then each phrase's, in catalogue order
+    # One spaCy Matcher per spec, built the first time a sentence needs it (None until then):
+    # one draft meets about 70 of the ~800, and building all cost 0.12 s per process.
+    patterns: list[Any]
     vetoes: Any  # a Matcher of the theme's unless / unless_phrases, or None
     dependency: Any  # a DependencyMatcher of its dependency_patterns, or None
 
@@ -116,6 +119,7 @@ class Analyzer:
 
     def _build_matchers(self) -> None:
         from spacy.matcher import DependencyMatcher, Matcher
+        from spacy.schemas import validate_token_pattern
 
         vocab = self.nlp.vocab
         matchers: dict[str, _ThemeMatchers] = {}
@@ -123,12 +127,14 @@ class Analyzer:
             pats = [list(p) for p in t.patterns] + [self._phrase_pattern(p) for p in t.phrases]
             vetoes = [list(p) for p in t.unless] + [self._phrase_pattern(p)
                                                     for p in t.unless_phrases]
+            # Every pattern is checked now, as the Matcher would check it, though most are
+            # only compiled when a sentence needs them (_pattern_matcher).
+            for pattern in pats:
+                errors = validate_token_pattern(pattern)
+                if errors:
+                    raise ConfigError(f"invalid pattern in theme '{t.id}': {errors[0]}",
+                                      t.origin)
             try:
-                singles = []
-                for pattern in pats:
-                    matcher = Matcher(vocab, validate=True)
-                    matcher.add(t.id, [pattern])
-                    singles.append(matcher)
                 veto = None
                 if vetoes:
                     veto = Matcher(vocab, validate=True)
@@ -140,8 +146,26 @@ class Analyzer:
             except (ValueError, KeyError) as exc:
                 raise ConfigError(f"invalid pattern in theme '{t.id}': "
                                   f"{str(exc).splitlines()[0]}", t.origin) from None
-            matchers[t.id] = _ThemeMatchers(singles, veto, dep)
+            matchers[t.id] = _ThemeMatchers(pats, [None] * len(pats), veto, dep)
         self._matchers = matchers
+
+    def _pattern_matcher(self, theme_id: str, n: int) -> Any:
+        """The Matcher of pattern (or phrase) ``n`` of a theme, compiled on first use."""
+        assert self._matchers is not None
+        theme_matchers = self._matchers[theme_id]
+        matcher = theme_matchers.patterns[n]
+        if matcher is None:
+            from spacy.matcher import Matcher
+
+            matcher = Matcher(self.nlp.vocab)  # validated in _build_matchers
+            try:
+                matcher.add(theme_id, [theme_matchers.specs[n]])
+            except (ValueError, KeyError) as exc:
+                raise ConfigError(f"invalid pattern in theme '{theme_id}': "
+                                  f"{str(exc).splitlines()[0]}",
+                                  self.themes[theme_id].origin) from None
+            theme_matchers.patterns[n] = matcher
+        return matcher
 
     def _build_requirements(self) -> dict[str, list[tuple[str, int, tuple[frozenset[str], ...]]]]:
         """For every pattern and phrase: the word sets a sentence must *all* hit to match it.
@@ -149,7 +173,7 @@ class Analyzer:
         One set per required token with literal words (surface forms for a LEMMA), so a pattern
         is a candidate only when every required word is present, not just one of them. Indexed
         by the pattern's most selective set. Necessary, never sufficient: the Matcher decides.
-        Each entry names its theme and the pattern's position in _ThemeMatchers.patterns (phrases
+        Each entry names its theme and the pattern's position in _ThemeMatchers.specs (phrases
         after patterns), or DEPENDENCY for a dependency pattern.
         """
         from msglint.catalogue import _commonness, _is_required
@@ -171,7 +195,7 @@ class Analyzer:
                 if not req:  # nothing literal to look for: the pattern is always a candidate
                     index.setdefault("", []).append((t.id, n, req))
                     continue
-                for w in min(req, key=lambda x: _commonness(set(x))):
+                for w in min(req, key=_commonness):
                     index.setdefault(w, []).append((t.id, n, req))
         return index
 
@@ -308,7 +332,7 @@ class Analyzer:
                         found += [(min(ids), max(ids) + 1)
                                   for _, ids in theme_matchers.dependency(doc)]
                 else:
-                    found += [(s, e) for _, s, e in theme_matchers.patterns[n](doc)]
+                    found += [(s, e) for _, s, e in self._pattern_matcher(theme_id, n)(doc)]
             if found:
                 spans[theme_id] = found
             # A veto only matters where a pattern matched, or where the semantic layer may

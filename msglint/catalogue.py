@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,15 +177,17 @@ _VERY_COMMON = frozenset(
     .split())
 
 
-def _commonness(words: AbstractSet[str]) -> tuple[int, int]:
+@functools.lru_cache(maxsize=4096)
+def _commonness(words: frozenset[str]) -> tuple[int, int]:
     """Rough cost of pre-filtering on ``words``: very common words and punctuation weigh most."""
-    cost = 0
-    for w in words:
-        if w in _VERY_COMMON or not any(ch.isalnum() for ch in w):
-            cost += 3
-        elif w in _COMMON:
-            cost += 1
-    return (cost, len(words))
+    return (sum(_word_cost(w) for w in words), len(words))
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_cost(word: str) -> int:
+    if word in _VERY_COMMON or not any(ch.isalnum() for ch in word):
+        return 3
+    return 1 if word in _COMMON else 0
 
 
 def _required_literal(pattern: tuple[dict[str, Any], ...]) -> bool:

@@ -8,6 +8,8 @@ parsed for nothing); missing one loses a match, so irregular forms are listed ex
 
 from __future__ import annotations
 
+import functools
+
 _IRREGULAR: dict[str, tuple[str, ...]] = {
     "be": ("is", "are", "was", "were", "been", "being", "am", "'s", "'re"),
     "have": ("has", "had", "having", "'ve"),
@@ -44,8 +46,12 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
 _VOWELS = set("aeiou")
 
 
-def surface_forms(lemma: str) -> set[str]:
-    """Plausible inflected forms of ``lemma`` (lowercase), including the lemma itself."""
+@functools.lru_cache(maxsize=8192)
+def surface_forms(lemma: str) -> frozenset[str]:
+    """Plausible inflected forms of ``lemma`` (lowercase), including the lemma itself.
+
+    Memoised: building the pre-filter and the lemma list asks for the same words 8,000 times.
+    """
     w = lemma.lower()
     forms = {w, w + "s", w + "es", w + "ed", w + "d", w + "ing", w + "er", w + "est", w + "'s"}
     forms.update(_IRREGULAR.get(w, ()))
@@ -64,4 +70,4 @@ def surface_forms(lemma: str) -> set[str]:
         forms.add(w.rstrip("e")[:-1] + "ves")
     if w.endswith("is"):
         forms.add(w[:-2] + "es")  # analysis -> analyses
-    return forms
+    return frozenset(forms)
