@@ -121,13 +121,62 @@ def load(name: str | None = None) -> Language:
         import spacy
 
         try:
-            _cache[model] = spacy.load(model, exclude=_EXCLUDE)
+            _cache[model] = spacy.load(model, exclude=_EXCLUDE, config=_bare_tokenizer(model))
         except OSError:
             raise ConfigError(f"cannot load spaCy pipeline '{model}'; install it as a Python "
                               "package or give a path to a pipeline directory") from None
         _use_numpy_matmul(_cache[model])
         _index_lemmas_as_sets(_cache[model])
     return _cache[model]
+
+
+_BARE_TOKENIZER = "msglint.bare_tokenizer.v1"
+
+
+def _bare_tokenizer(model: str) -> dict[str, Any]:
+    """A config override that skips building the language's default tokenizer on load.
+
+    spaCy builds the English tokenizer with its 1,300 special cases, then loading the
+    pipeline's ``tokenizer`` file wipes all of it (rules, prefixes, suffixes, infixes, URL
+    match) and builds it again from the file: 0.05 s of every load spent twice. When the
+    pipeline uses spaCy's standard tokenizer and ships that file, an empty tokenizer filled
+    from the file is the same tokenizer (tests/test_nlp.py compares them token by token).
+    Anything else loads as it is.
+    """
+    folder = _pipeline_folder(model)
+    if folder is None or not (folder / "tokenizer").is_file():
+        return {}
+    from spacy.util import load_config, registry
+
+    try:
+        tokenizer = load_config(folder / "config.cfg", interpolate=False)["nlp"]["tokenizer"]
+    except Exception:  # noqa: BLE001 - an unreadable config: let spaCy load it and report
+        return {}
+    if tokenizer != {"@tokenizers": "spacy.Tokenizer.v1"}:
+        return {}
+    if _BARE_TOKENIZER not in registry.tokenizers:
+        registry.tokenizers(_BARE_TOKENIZER, func=_make_bare_tokenizer)
+    return {"nlp": {"tokenizer": {"@tokenizers": _BARE_TOKENIZER}}}
+
+
+def _make_bare_tokenizer() -> Any:
+    from spacy.tokenizer import Tokenizer
+
+    def make(nlp: Language) -> Tokenizer:
+        return Tokenizer(nlp.vocab)
+
+    return make
+
+
+def _pipeline_folder(model: str) -> Path | None:
+    """The folder holding a pipeline's config.cfg: a path, or inside an installed package."""
+    folder = Path(model) if Path(model).is_dir() else package_dir(model)
+    if folder is None:
+        return None
+    if (folder / "config.cfg").is_file():
+        return folder
+    return next((sub for sub in sorted(folder.iterdir())
+                 if sub.is_dir() and (sub / "config.cfg").is_file()), None)
 
 
 def _index_lemmas_as_sets(nlp: Language) -> None:

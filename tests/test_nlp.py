@@ -103,3 +103,39 @@ def test_spacy_imports_without_its_cli_and_the_cli_still_works() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+TOKENIZER_PROBES = [
+    "Don't e-mail http://example.com/a?b=1 or U.S.A. folks :-) at 10km for $5.00, y'all.",
+    "We're No. 1 vs. the rest -- isn't that great?!  (Yes.) 3x faster; co-op's 24/7 help...",
+]
+
+
+def test_tokenizer_is_the_pipelines_own(stock: Language) -> None:
+    """load() builds an empty tokenizer and fills it from the pipeline's file (_bare_tokenizer);
+    it must end up with exactly the stock pipeline's rules and give the same tokens."""
+    ours, theirs = nlp_mod.load().tokenizer, stock.tokenizer
+    assert ours.rules == theirs.rules and len(ours.rules) > 1000
+    for name in ("prefix_search", "suffix_search", "infix_finditer", "url_match"):
+        mine, stock_fn = getattr(ours, name), getattr(theirs, name)
+        assert mine.__self__.pattern == stock_fn.__self__.pattern, name
+    assert ours.token_match == theirs.token_match  # None in en_core_web_sm
+    assert ours.faster_heuristics == theirs.faster_heuristics
+    for text in [*TOKENIZER_PROBES, *_texts()]:
+        assert [(t.text, t.whitespace_) for t in ours(text)] == \
+            [(t.text, t.whitespace_) for t in theirs(text)]
+
+
+@pytest.mark.parametrize("config, with_file, bare", [
+    ('[nlp]\nlang = "en"\ntokenizer = {"@tokenizers":"spacy.Tokenizer.v1"}\n', True, True),
+    ('[nlp]\nlang = "en"\ntokenizer = {"@tokenizers":"spacy.Tokenizer.v1"}\n', False, False),
+    ('[nlp]\nlang = "ja"\ntokenizer = {"@tokenizers":"spacy.ja.JapaneseTokenizer"}\n', True,
+     False),
+    ("[nlp\nnot a config", True, False),
+])
+def test_bare_tokenizer_only_for_spacys_own_tokenizer_with_its_file(
+        tmp_path: Path, config: str, with_file: bool, bare: bool) -> None:
+    (tmp_path / "config.cfg").write_text(config, encoding="utf-8")
+    if with_file:
+        (tmp_path / "tokenizer").write_bytes(b"\x80")
+    assert bool(nlp_mod._bare_tokenizer(str(tmp_path))) is bare
