@@ -13,6 +13,7 @@ The result does not depend on the profile's roles, so it can be cached and re-sc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -419,9 +420,15 @@ _NUMBERED_ABBREVIATIONS = frozenset({"No", "Nos", "NO", "Vol", "Fig", "Ch", "Art
                                      "Ref", "Sec", "Para", "Op"})
 
 
+_NUMBERED_ABBREVIATION_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(_NUMBERED_ABBREVIATIONS)) + r")\.")
+
+
 def _keep_numbered_abbreviations(doc: Doc) -> Doc:
     """Undo sentence breaks after a numbering abbreviation followed by a number ("the No. 1
     supplier"), which would otherwise cut a sentence in two mid-phrase."""
+    if _NUMBERED_ABBREVIATION_RE.search(doc.text) is None:
+        return doc  # most blocks: no token-by-token walk
     for tok in doc[2:]:
         if tok.is_sent_start and doc[tok.i - 1].text == "." and tok.like_num \
                 and doc[tok.i - 2].text in _NUMBERED_ABBREVIATIONS \
