@@ -85,8 +85,16 @@ def _import_spacy(model: str) -> None:
         # numpy's OpenBLAS (which does the CNN's matrix products: _use_numpy_matmul) starts a
         # thread per core; on these small products a second thread bought no wall time and
         # with one worker per core (--jobs) the threads fought: 6.3 s instead of 3.9 for 100
-        # drafts. Read once, when numpy loads; a value the user set wins.
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        # drafts. OpenBLAS reads the variable once, when numpy loads it; a value the user set
+        # wins, and ours is taken out again so that programs this process starts never see it.
+        ours = "OPENBLAS_NUM_THREADS" not in os.environ
+        if ours:
+            os.environ["OPENBLAS_NUM_THREADS"] = "1"
+        try:
+            import numpy  # noqa: F401
+        finally:
+            if ours:
+                os.environ.pop("OPENBLAS_NUM_THREADS", None)
     stand_ins: dict[str, ModuleType | None] = {}
     if "torch" not in sys.modules and not _needs_torch(model):
         stand_ins["torch"] = None

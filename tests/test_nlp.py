@@ -139,3 +139,37 @@ def test_bare_tokenizer_only_for_spacys_own_tokenizer_with_its_file(
     if with_file:
         (tmp_path / "tokenizer").write_bytes(b"\x80")
     assert bool(nlp_mod._bare_tokenizer(str(tmp_path))) is bare
+
+
+@pytest.mark.parametrize("preset", [None, "2"])
+def test_one_blas_thread_without_touching_the_environment(preset: str | None) -> None:
+    """load() asks OpenBLAS for one thread unless the user chose a number, and leaves
+    OPENBLAS_NUM_THREADS as it found it, so programs started later do not inherit ours."""
+    import os
+    import subprocess
+    import sys
+
+    code = "\n".join([
+        "import os",
+        "from msglint import nlp",
+        "nlp.load()",
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))",
+        "try:",
+        "    from threadpoolctl import threadpool_info",
+        "except ImportError:",
+        "    print('-')",
+        "else:",
+        "    print([i['num_threads'] for i in threadpool_info() if i['internal_api'] == "
+        "'openblas'])",
+    ])
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen, threads = done.stdout.split("\n")[:2]
+    assert seen == str(preset)
+    if threads != "-":  # threadpoolctl is installed: check what OpenBLAS really uses
+        # OpenBLAS caps a user's number at the core count
+        assert threads == f"[{min(int(preset or 1), os.cpu_count() or 1)}]"
