@@ -1,7 +1,7 @@
 """Parallel analysis for many files: a process pool whose workers each load spaCy once.
 
 Why a pool and not threads: the parser holds the GIL for most of its work. Why not for small
-runs: each worker pays spaCy's import and pipeline load (~1.5 s), which only pays off when there
+runs: each worker pays spaCy's import and pipeline load (~0.6 s), which only pays off when there
 is enough text to parse, so ``lint_paths`` stays in-process below ``MIN_PARALLEL_WORDS``.
 
 The parent never imports spaCy on this path: it reads the files, consults the cache, sends the
@@ -24,9 +24,11 @@ from msglint.catalogue import Theme
 from msglint.errors import ConfigError, MsglintError
 from msglint.source import Source
 
-# Below this many words of uncached copy, one process is faster: a worker's spaCy load
-# (~1.5 s) costs more than parsing 20,000 words' worth of trigger sentences saves.
-MIN_PARALLEL_WORDS = 20_000
+# Below this many words of uncached copy, one process is about as fast and uses less CPU: the
+# second spaCy load (~0.6 s of CPU) buys little. Measured with 2 cores, wall s in one process /
+# with 2 workers: 2,000 words 1.14 / 1.03, 3,000 1.25 / 1.06, 5,000 1.37 / 1.16, 10,000
+# 1.93 / 1.33 (docs/benchmarks.md, `--jobs`).
+MIN_PARALLEL_WORDS = 4_000
 
 
 def min_parallel_words() -> int:
@@ -113,7 +115,7 @@ def _started() -> None:
 
 
 class Workers:
-    """A process pool started ahead of its work, so each worker's spaCy load (0.8 s) overlaps
+    """A process pool started ahead of its work, so each worker's spaCy load (0.6 s) overlaps
     what the parent still has to do: reading and parsing the files (0.3 s for 100 drafts).
 
     Raises PoolUnavailable where no pool can run. Use as a context manager, or call close().
