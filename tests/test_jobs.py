@@ -132,8 +132,11 @@ def test_workers_start_before_the_files_are_parsed(monkeypatch, tmp_path: Path) 
 
 
 def test_no_workers_when_every_file_is_cached(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from msglint import api
+    from msglint import api, cache
 
+    # an in-process `check --no-cache` earlier in the run may have left caching off
+    monkeypatch.setattr(cache, "_enabled", True)
+    monkeypatch.setenv(cache.ENV_DIR, str(tmp_path / "default-cache"))
     started: list[int] = []
     monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
     api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=tmp_path)
