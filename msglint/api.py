@@ -278,8 +278,8 @@ def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
                    model: str | None) -> pool.Workers | None:
     """Start the worker pool before the uncached files are parsed, when _analyze will want it.
 
-    Each worker spends 0.8 s loading spaCy; started here, that overlaps the parent's reading of
-    the files. Words are counted on the raw bytes (markup included), which is close enough to
+    Each worker spends about 0.6 s loading spaCy; started here, that overlaps the parent's
+    parsing of the files. Words are counted on the raw bytes (markup included), close enough to
     decide; .docx bytes are compressed, so they count for nothing and a .docx-heavy run decides
     later, in _analyze, as before.
     """
