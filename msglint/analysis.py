@@ -4,10 +4,12 @@ Cost drives the shape. Tokenizing runs at ~100,000 words/s, the full pipeline at
 1. every block is tokenized and split into sentences with spaCy's rule-based sentencizer
    (sentences never cross a block: a heading is not glued to the next paragraph);
 2. only sentences holding a surface form of *every* required word of some theme pattern go
-   through the full pipeline, in one ``nlp.pipe`` batch for all files, and each meets only the
-   matchers of the themes it could match (running all ~500 patterns on every parsed sentence
-   cost as much as parsing it);
-3. the other sentences get their voice from their words alone.
+   on, and of those only the ones where a words-only version of such a pattern matches the
+   tokens, or that open with a possible verb (the tagger may find an imperative there);
+3. those go through the full pipeline, in one ``nlp.pipe`` batch for all files, and each
+   meets only the matchers of the patterns it could match (running all ~800 patterns on every
+   parsed sentence cost as much as parsing it);
+4. the other sentences get their voice from their words alone.
 The result does not depend on the profile's roles, so it can be cached and re-scored.
 """
 
@@ -25,7 +27,15 @@ from msglint.errors import ConfigError
 from msglint.inflect import surface_forms
 from msglint.models import Beneficiary, Via
 from msglint.source import Source
-from msglint.voice import adjective_opening, imperative_start, mention_signals, token_signals
+from msglint.voice import (
+    BULLETS,
+    CTA_VERBS,
+    IMPERATIVES,
+    adjective_opening,
+    imperative_start,
+    mention_signals,
+    token_signals,
+)
 from msglint.voice import signal as voice_signal
 
 if TYPE_CHECKING:
@@ -100,6 +110,8 @@ class Analyzer:
         # Surface forms of every LEMMA value the patterns use: the only words lemmatised.
         self._lemma_forms: frozenset[str] | None = None
         self._lemma_memo: dict[tuple[int, int, int, bool], str] = {}  # see _lemmatize
+        self._words_only: dict[tuple[str, int], Any] = {}  # see _may_match
+        self._verbs: frozenset[str] | None = None  # see _verb_forms (empty: no verb index)
         # The compiled attribute ruler (msglint.tagmap); False when the pipeline's cannot compile.
         self._tagmap: Any = None
 
@@ -149,6 +161,46 @@ class Analyzer:
                                   f"{str(exc).splitlines()[0]}", t.origin) from None
             matchers[t.id] = _ThemeMatchers(pats, [None] * len(pats), veto, dep)
         self._matchers = matchers
+
+    def _verb_forms(self) -> frozenset[str] | None:
+        """Words that can be a verb's base form (the tag _parsed_voice reads): the rule
+        lemmatizer's verb index and the voice word lists. None when the pipeline has no such
+        index: then every candidate is parsed."""
+        if self._verbs is None:
+            self._verbs = frozenset()
+            lemmatizer = self._rule_lemmatizer()
+            lookups = getattr(lemmatizer, "lookups", None)
+            if lookups is not None and lookups.has_table("lemma_index"):
+                index = lookups.get_table("lemma_index").get("verb")
+                if index:
+                    self._verbs = frozenset(index) | IMPERATIVES | CTA_VERBS
+        return self._verbs or None
+
+    def _may_match(self, doc: Doc, candidates: dict[str, set[int]]) -> bool:
+        """Could any candidate pattern match this tokenized (untagged) sentence? Checked with
+        its words-only version (see _words_only); a dependency pattern always could."""
+        for theme_id, numbers in candidates.items():
+            for n in numbers:
+                if n == DEPENDENCY or self._words_only_matcher(theme_id, n)(doc):
+                    return True
+        return False
+
+    def _words_only_matcher(self, theme_id: str, n: int) -> Any:
+        key = (theme_id, n)
+        matcher = self._words_only.get(key)
+        if matcher is None:
+            from spacy.matcher import Matcher
+
+            assert self._matchers is not None
+            relaxed = [r for r in (_words_only(tok) for tok in self._matchers[theme_id].specs[n])
+                       if r is not None]
+            if relaxed:
+                matcher = Matcher(self.nlp.vocab)
+                matcher.add(theme_id, [relaxed])
+            else:
+                matcher = _always  # nothing left to test on words
+            self._words_only[key] = matcher
+        return matcher
 
     def _pattern_matcher(self, theme_id: str, n: int) -> Any:
         """The Matcher of pattern (or phrase) ``n`` of a theme, compiled on first use."""
@@ -273,8 +325,24 @@ class Analyzer:
             fast_ruler = self._fast_ruler(skip)
             if fast_ruler is not None:
                 skip.append("attribute_ruler")
+            # A candidate holds every required word of some pattern, but often not in the
+            # pattern's order: words-only versions of its patterns, run on the tokens alone,
+            # spare the CNN those that cannot match (_may_match). A sentence opening with a
+            # word that could be a verb is parsed anyway: the tagger may find an imperative
+            # there (_parsed_voice), and voice must not depend on this shortcut.
+            tokenized = [self.nlp.make_doc(p[2]) for p in pending]
+            verbs = self._verb_forms()
+            keep = [i for i, (si, ki, _, candidates) in enumerate(pending)
+                    if verbs is None or (si, ki) in hits or _opening_could_be_verb(
+                        tokenized[i], verbs) or self._may_match(tokenized[i], candidates)]
+            for i in set(range(len(pending))) - set(keep):
+                si, ki = pending[i][0], pending[i][1]
+                raw = results[si].sentences[ki]
+                results[si].sentences[ki] = RawSentence(raw.start, raw.end, raw.block,
+                                                        raw.customer, raw.vendor, False)
+            pending = [pending[i] for i in keep]
             with self.nlp.select_pipes(disable=skip):
-                docs = list(self.nlp.pipe((p[2] for p in pending), batch_size=128))
+                docs = list(self.nlp.pipe((tokenized[i] for i in keep), batch_size=128))
             for (si, ki, _, candidates), doc in zip(pending, docs, strict=True):
                 if fast_ruler is not None:
                     fast_ruler(doc)
@@ -435,6 +503,50 @@ def _keep_numbered_abbreviations(doc: Doc) -> Doc:
                 and doc[tok.i - 1].idx == doc[tok.i - 2].idx + len(doc[tok.i - 2].text):
             tok.is_sent_start = False
     return doc
+
+
+# Token attributes the tokenizer alone sets, the same before and after the pipeline runs.
+_LEXICAL = frozenset({
+    "ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "SHAPE", "PREFIX", "SUFFIX", "IS_ALPHA",
+    "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
+    "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY",
+    "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "OP"})
+
+
+def _opening_could_be_verb(doc: Doc, verbs: frozenset[str]) -> bool:
+    """Is the sentence's first word (skipping punctuation, or bullets as voice.py does) a
+    possible verb base form?"""
+    openers = (next((t for t in doc if not (t.is_punct or t.is_space)), None),
+               next((t for t in doc if t.text not in BULLETS), None))
+    return any(t is not None and t.lower_ in verbs for t in openers)
+
+
+def _always(doc: Doc) -> list[Any]:
+    return [None]
+
+
+def _words_only(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """A token pattern that matches wherever ``spec`` could, read from the words alone.
+
+    Lexical tests stay; a LEMMA becomes the surface forms of its values (the assumption the
+    pre-filter already makes: a word whose lemma is L is one of L's surface forms); parts of
+    speech, dependencies, morphology and other annotations are dropped (any token passes).
+    None for a negated token ("!") that tests more than words: dropping part of a negated
+    test would make it stricter, so the whole test goes.
+    """
+    out = {k: v for k, v in spec.items() if k.upper() in _LEXICAL}
+    if spec.get("OP") == "!" and len(out) < len(spec):
+        return None
+    if not any(k.upper() in ("ORTH", "TEXT", "LOWER") for k in out):
+        value = next((v for k, v in spec.items() if k.upper() == "LEMMA"), None)
+        words = [value] if isinstance(value, str) else \
+            value.get("IN") if isinstance(value, dict) and set(value) == {"IN"} else None
+        if words and all(isinstance(w, str) for w in words):
+            forms: set[str] = set()
+            for w in words:
+                forms |= surface_forms(w) | {w.lower()}
+            out["LOWER"] = {"IN": sorted(forms)}
+    return out
 
 
 def _predicate_negated(doc: Doc, start: int, end: int) -> bool:

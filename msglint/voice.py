@@ -307,13 +307,13 @@ def signal(name: str) -> tuple[float, float]:
     return weigh({name: 1.0})
 
 
-_BULLETS = frozenset({"-", "–", "—", "•", "*", "\"", "'", "“"})
+BULLETS = frozenset({"-", "–", "—", "•", "*", "\"", "'", "“"})
 
 
 def imperative_start(tokens: Sequence[TokenLike]) -> bool:
     """Does the sentence open with a verb addressed to the reader?"""
     for tok in tokens:
-        if tok.text in _BULLETS:
+        if tok.text in BULLETS:
             continue
         if tok.lower_ not in IMPERATIVES:
             return False
@@ -336,7 +336,7 @@ def call_to_action(tokens: Sequence[TokenLike]) -> bool:
     words = [t for t in tokens if t.text[:1].isalnum() or t.text[:1] == "<"]
     if not words or len(words) > CTA_MAX_WORDS:
         return False
-    first = next((t for t in tokens if t.text not in _BULLETS), None)
+    first = next((t for t in tokens if t.text not in BULLETS), None)
     return first is not None and first.lower_ in CTA_VERBS
 
 

@@ -8,6 +8,7 @@ import pytest
 from msglint.analysis import Analyzer
 from msglint.catalogue import Theme
 from msglint.errors import ConfigError
+from msglint.inflect import surface_forms
 from msglint.readers import read_bytes
 
 
@@ -46,3 +47,75 @@ def test_only_the_patterns_a_sentence_needs_are_compiled() -> None:
     (more,) = analyzer.analyze([read_bytes(b"Our gross margins grew.", "b.md", "markdown")])
     assert [m.theme for m in more.mentions] == ["probe"]
     assert compiled[1] is not None
+
+
+# -- the words-only pre-check before the CNN (Analyzer._may_match) ------------------------------
+
+@pytest.mark.parametrize("spec, relaxed", [
+    ({"LOWER": "stock", "POS": "NOUN"}, {"LOWER": "stock"}),
+    ({"LEMMA": "margin"}, {"LOWER": {"IN": sorted(surface_forms("margin"))}}),
+    ({"LEMMA": {"IN": ["save", "cut"]}, "TAG": "VB"},
+     {"LOWER": {"IN": sorted(surface_forms("save") | surface_forms("cut"))}}),
+    ({"ORTH": "No.", "LEMMA": "no"}, {"ORTH": "No."}),  # a word test wins over the lemma
+    ({"LEMMA": {"NOT_IN": ["be"]}, "POS": "VERB"}, {}),  # not a words test: any token
+    ({"LIKE_NUM": True, "OP": "+"}, {"LIKE_NUM": True, "OP": "+"}),
+    ({"POS": "ADJ", "OP": "*"}, {"OP": "*"}),
+    ({"LOWER": "not", "OP": "!"}, {"LOWER": "not", "OP": "!"}),  # a negated words test stays
+    ({"POS": "DET", "OP": "!"}, None),  # a negated tag test goes, or it would be stricter
+    ({"LOWER": "no", "POS": "DET", "OP": "!"}, None),
+])
+def test_words_only_keeps_word_tests_and_drops_the_rest(spec, relaxed) -> None:  # type: ignore[no-untyped-def]
+    from msglint.analysis import _words_only
+
+    got = _words_only(spec)
+    if got is not None and "LOWER" in got and isinstance(got["LOWER"], dict):
+        got = {**got, "LOWER": {"IN": sorted(set(got["LOWER"]["IN"]))}}
+    if relaxed is not None and isinstance(relaxed.get("LOWER"), dict):
+        relaxed = {**relaxed, "LOWER": {"IN": sorted(set(relaxed["LOWER"]["IN"]))}}
+    assert got == relaxed
+
+
+def test_every_pattern_match_in_the_catalogue_passes_its_words_only_check() -> None:
+    """The pre-check may only drop sentences that cannot match: wherever a catalogue pattern
+    matches one of its theme's own match examples after the full pipeline, its words-only
+    version matches the same sentence, tokenized only."""
+    from msglint import analysis
+    from msglint.api import analyzer_for, get_profile, load_catalogue
+
+    catalogue = load_catalogue()
+    analyzer = analyzer_for(get_profile("smb-owner", catalogue), catalogue)
+    matched: list[tuple[str, int, str]] = []
+    real = analysis.Analyzer._pattern_matcher
+
+    def spy(self, theme_id, n):  # type: ignore[no-untyped-def]
+        matcher = real(self, theme_id, n)
+
+        def call(doc):  # type: ignore[no-untyped-def]
+            found = matcher(doc)
+            if found:
+                matched.append((theme_id, n, doc.text))
+            return found
+        return call
+
+    texts = [ex for t in catalogue.themes.values() for ex in t.match_examples]
+    analysis.Analyzer._pattern_matcher = spy  # type: ignore[method-assign]
+    try:
+        analyzer.analyze([read_bytes(t.encode(), f"ex{i}.txt", "text")
+                          for i, t in enumerate(texts)])
+    finally:
+        analysis.Analyzer._pattern_matcher = real  # type: ignore[method-assign]
+    assert len(matched) > 500
+    for theme_id, n, text in matched:
+        doc = analyzer.nlp.make_doc(text)
+        assert analyzer._words_only_matcher(theme_id, n)(doc), (theme_id, n, text)
+
+
+def test_sentences_that_cannot_match_skip_the_cnn_but_keep_their_voice() -> None:
+    theme = _theme(({"LOWER": "gross"}, {"LEMMA": "margin"}))
+    analyzer = Analyzer([theme])
+    text = (b"Margins are gross here.\n\n"  # the words, in the wrong order: not parsed
+            b"Check the gross margins.\n\n"  # opens with a possible verb: parsed anyway
+            b"Our gross margins grew.")  # matches
+    (got,) = analyzer.analyze([read_bytes(text, "a.md", "markdown")])
+    assert [s.parsed for s in got.sentences] == [False, True, True]
+    assert [m.sentence for m in got.mentions] == [1, 2]
