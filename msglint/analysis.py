@@ -538,14 +538,13 @@ def _words_only(spec: dict[str, Any]) -> dict[str, Any] | None:
     if spec.get("OP") == "!" and len(out) < len(spec):
         return None
     if not any(k.upper() in ("ORTH", "TEXT", "LOWER") for k in out):
+        from msglint.catalogue import _literal_words
+
         value = next((v for k, v in spec.items() if k.upper() == "LEMMA"), None)
-        words = [value] if isinstance(value, str) else \
-            value.get("IN") if isinstance(value, dict) and set(value) == {"IN"} else None
-        if words and all(isinstance(w, str) for w in words):
-            forms: set[str] = set()
-            for w in words:
-                forms |= surface_forms(w) | {w.lower()}
-            out["LOWER"] = {"IN": sorted(forms)}
+        if isinstance(value, str) or (isinstance(value, dict) and set(value) == {"IN"}):
+            forms = _literal_words({"LEMMA": value})  # the surface forms of each value
+            if forms:
+                out["LOWER"] = {"IN": sorted(forms)}
     return out
 
 
