@@ -110,7 +110,7 @@ def _import_spacy(model: str) -> None:
         for name, module in stand_ins.items():
             if name in sys.modules and sys.modules[name] is module:
                 del sys.modules[name]
-    if getattr(spacy, "cli", None) is stand_ins.get("spacy.cli"):
+    if "spacy.cli" in stand_ins and getattr(spacy, "cli", None) is stand_ins["spacy.cli"]:
         delattr(spacy, "cli")  # the next `import spacy.cli` loads and binds the real one
 
 
