@@ -153,23 +153,74 @@ VENDOR_VERBS = frozenset({
 })
 _DETERMINERS = frozenset({"the", "a", "an", "this", "these", "that", "its"})
 _PERSONS = SECOND_PERSON | FIRST_PLURAL | {"they", "them", "their", "he", "she", "it", "who"}
+# Auxiliaries that follow a product subject as readily as its own verb ("<company>'s lifts can
+# be installed anywhere", "Firefox doesn't sell your data").
+AUXILIARIES = frozenset({
+    "can", "will", "won't", "can't", "cannot", "does", "doesn't", "don't", "do", "did", "may",
+    "might", "must", "should", "would", "could", "had",
+})
+# Capitalised only because they open the sentence: never a name ("Every payment is checked",
+# "Three taps and the booking is done", "Here are ...", "When an ad is loading, ...").
+_FUNCTION_OPENERS = frozenset({
+    "every", "each", "all", "some", "many", "most", "any", "no", "one", "two", "three", "four",
+    "five", "six", "seven", "eight", "nine", "ten", "several", "both", "few", "more", "other",
+    "another", "such", "what", "which", "when", "whenever", "if", "how", "why", "where",
+    "there", "here", "now", "today", "with", "without", "for", "in", "on", "at", "from", "by",
+    "to", "of", "as", "after", "before", "while", "because", "so", "and", "but", "or", "not",
+    "just", "only", "even", "still", "also", "whether", "once", "since", "unlike", "like",
+    "whatever", "whoever", "almost", "nearly", "over", "under", "about", "than", "then",
+    "those", "same", "new", "first", "last", "next",
+})
+# A product subject is looked for up to the first clause break, within this many tokens.
+SUBJECT_WINDOW = 11
+# A clause break or a subordinating word starts the subject afresh ("Beyond ad blockers,
+# Firefox includes ...", "Catch the error before the tax office does").
+_CLAUSE_BREAKS = frozenset({
+    ",", ";", ":", "(", ")", "—", "–", "!", "?", ".", "that", "which", "before", "after",
+    "while", "when", "because", "if", "until", "unless", "where", "whether", "so",
+})
 
 
 def product_subject(tokens: Sequence[TokenLike]) -> bool:
-    """Does the sentence open with a product or company doing something ("Firefox stores...")?"""
-    limit = min(len(tokens), 7)
+    """Does the sentence open with a product or company doing something ("Firefox stores...")?
+
+    The subject is the words before the first verb of VENDOR_VERBS, or auxiliary followed by
+    a word, in the opening clause (restarted after a comma or a subordinating word). It is a
+    product or company when it holds a name (a capitalised word, not merely the sentence's
+    first function word) or a product noun.
+    """
+    limit = min(len(tokens), SUBJECT_WINDOW)
+    start = 0  # where the current clause's subject starts
+    named_before = False
     for k in range(limit):
-        low = tokens[k].lower_
+        tok = tokens[k]
+        low = tok.lower_
         if low in _PERSONS:
             return False
-        if low in VENDOR_VERBS:
-            prefix = tokens[:k]
-            if not prefix or prefix[0].lower_ in IMPERATIVES:
+        if low in _CLAUSE_BREAKS:
+            start, named_before = k + 1, False
+            continue
+        if low in VENDOR_VERBS or (low in AUXILIARIES and k + 1 < len(tokens)
+                                   and tokens[k + 1].text[:1].isalnum()):
+            prefix = tokens[start:k]
+            if not prefix or tokens[0].lower_ in IMPERATIVES:
                 return False
-            named = any(t.text[:1].isupper() and (i > 0 or t.lower_ not in _DETERMINERS)
-                        for i, t in enumerate(prefix))
-            return named or any(t.lower_ in PRODUCT_NOUNS for t in prefix)
+            return named_before or any(t.lower_ in PRODUCT_NOUNS for t in prefix)
+        named_before = named_before or _is_name(tokens, k)
     return False
+
+
+def _is_name(tokens: Sequence[TokenLike], k: int) -> bool:
+    """A capitalised word that names something: not a determiner, and at the sentence's start
+    not a function word or an -ing form ("Switching to Firefox is easy")."""
+    tok = tokens[k]
+    if not tok.text[:1].isupper():
+        return tok.text == "<"  # the <company> placeholder
+    low = tok.lower_
+    if k == 0:
+        return low not in _DETERMINERS and low not in _FUNCTION_OPENERS \
+            and not low.endswith("ing")
+    return True
 
 
 def descriptor_signal(tokens: Sequence[TokenLike]) -> float:

@@ -39,6 +39,26 @@ def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the verb may come after the seventh word, or be an auxiliary
+    ("<company>'s motorized TV lifts and mounts can be installed anywhere in your home.", True),
+    ("The crypto tax software from <company> helps with the calculation of taxes.", True),
+    ("Firefox can automatically fill in your saved username and password.", True),
+    # the subject starts afresh after an opening phrase
+    ("Beyond ad blockers, Firefox includes built-in features.", True),
+    # a capital that only opens the sentence is no name
+    ("Every payment is checked twice before it leaves your account.", False),
+    ("Three taps and the booking is done.", False),
+    ("Here are some of the most common questions about setting up Acme VPN.", False),
+    # the subject of a subordinate clause is not the sentence's
+    ("Catch the error before the tax office does.", False),
+    # an auxiliary that ends the clause is no verb of a subject
+    ("Nobody else does.", False),
+])
+def test_product_subject(text: str, expected: bool) -> None:
+    assert V.product_subject(list(_NLP(text))) is expected
+
+
 def test_brand_counts_as_company() -> None:
     assert _features("Acme answers every call.", frozenset({"acme"})).get("company") == 1
 
