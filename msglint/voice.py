@@ -25,6 +25,7 @@ from msglint.models import Voice, VoiceLabel
 
 SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u"})
 FIRST_PLURAL = frozenset({"we", "our", "us", "ours", "ourselves", "i", "my", "me", "mine"})
+FIRST_SINGULAR = frozenset({"i", "my", "me", "mine"})
 # "your" + one of these names the vendor as the reader's possession: still vendor-centred.
 VENDOR_SELF_NOUNS = frozenset({
     "shop", "store", "destination", "provider", "partner", "source", "supplier", "solution",
@@ -244,6 +245,7 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
         f[name] = f.get(name, 0.0) + 1.0
 
     n = len(tokens)
+    question = n > 0 and (tokens[-1].text == "?" or (n > 1 and tokens[-2].text == "?"))
     for k, tok in enumerate(tokens):
         low = tok.lower_
         if low in SECOND_PERSON:
@@ -252,8 +254,12 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
             else:
                 add("reader_more" if "reader" in f else "reader")
         elif low in FIRST_PLURAL:
-            # "us" in "contact us" / "let us" is still the vendor speaking about itself.
-            add("we_more" if "we" in f else "we")
+            if low in FIRST_SINGULAR and question:
+                # "How does a VPN protect my phone?": the reader asking, as in an FAQ
+                add("reader_more" if "reader" in f else "reader")
+            else:
+                # "us" in "contact us" / "let us" is still the vendor speaking about itself.
+                add("we_more" if "we" in f else "we")
         elif low == "company" and 0 < k < n - 1 and tokens[k - 1].text == "<" \
                 and tokens[k + 1].text == ">":
             add("company")

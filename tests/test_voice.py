@@ -34,6 +34,10 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("Help build a friendlier map of the town.", {"imperative": 1}),
     ("Write code, fix bugs, or translate a page.", {"imperative": 1}),
     ("Acme VPN prevents you from visiting unsafe sites.", {"reader": 1, "product_subject": 1}),
+    # in a question, "I" and "my" are the reader asking (an FAQ), not the vendor
+    ("How does a VPN protect my phone?", {"reader": 1}),
+    ("Can I cancel my plan at any time?", {"reader": 1, "reader_more": 1}),
+    ("I founded the studio in 1990.", {"we": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
