@@ -224,12 +224,28 @@ def _is_name(tokens: Sequence[TokenLike], k: int) -> bool:
     return True
 
 
+# Kinds of business and what they sell, for descriptor_signal only: a sentence that names one
+# and no reader ("Hotel and conference center.", "Circular connectors and accessories.",
+# "Training courses in ...") is a business listing its offer.
+BUSINESS_NOUNS = frozenset({
+    "center", "centre", "centers", "centres", "hotel", "hotels", "restaurant", "clinic",
+    "clinics", "school", "schools", "academy", "shop", "shops", "store", "stores", "boutique",
+    "salon", "spa", "training", "courses", "course", "consulting", "consultants", "consultant",
+    "contractor", "contractors", "designers", "builders", "installers", "installation",
+    "distribution", "distributors", "wholesaler", "wholesale", "retailer", "retailers",
+    "accessories", "supplies", "parts", "components", "connectors", "repairs", "repair",
+    "rentals", "rental", "hire", "tours", "packages", "collection", "collections",
+    "selection", "manufacturer", "producer", "producers",
+    "suppliers", "specialists", "firm", "firms", "organisation", "organization",
+})
+
+
 def descriptor_signal(tokens: Sequence[TokenLike]) -> float:
     """1.0 when a sentence with no reader in it describes a product or company, else 0."""
     words = [t.lower_ for t in tokens]
     if any(w in SECOND_PERSON for w in words):
         return 0.0
-    return 1.0 if any(w in PRODUCT_NOUNS for w in words) else 0.0
+    return 1.0 if any(w in PRODUCT_NOUNS or w in BUSINESS_NOUNS for w in words) else 0.0
 
 
 def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset(), *,

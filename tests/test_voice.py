@@ -38,6 +38,11 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("How does a VPN protect my phone?", {"reader": 1}),
     ("Can I cancel my plan at any time?", {"reader": 1, "reader_more": 1}),
     ("I founded the studio in 1990.", {"we": 1}),
+    # a business listing its offer, naming no reader: a kind of business or of goods
+    ("Bakery and coffee shop near the station.", {"descriptor": 1}),
+    ("Hydraulic fittings, hoses and accessories.", {"descriptor": 1}),
+    ("Evening courses in pottery and glass.", {"descriptor": 1}),
+    ("Your course starts on Monday.", {"reader": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
