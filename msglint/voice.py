@@ -204,6 +204,9 @@ def product_subject(tokens: Sequence[TokenLike]) -> bool:
         if low in VENDOR_VERBS or (low in AUXILIARIES and k + 1 < len(tokens)
                                    and tokens[k + 1].text[:1].isalnum()):
             prefix = tokens[start:k]
+            if not prefix:  # "CostOS, by Acme, is ...", "Gourmet snacks that are ...": the
+                prefix = tokens[:k]  # verb right after a break belongs to the opening words
+                named_before = any(_is_name(tokens, j) for j in range(k))
             if not prefix or tokens[0].lower_ in IMPERATIVES:
                 return False
             return named_before or any(t.lower_ in PRODUCT_NOUNS for t in prefix)

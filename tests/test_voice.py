@@ -55,6 +55,9 @@ def test_token_features(text: str, expected: dict[str, float]) -> None:
     ("Firefox can automatically fill in your saved username and password.", True),
     # the subject starts afresh after an opening phrase
     ("Beyond ad blockers, Firefox includes built-in features.", True),
+    # a verb right after a break belongs to the opening words (an apposition, a relative)
+    ("PlanPro, by Acme, is estimating software for builders.", True),
+    ("Gourmet frozen snacks that are easy to bake.", True),
     # a capital that only opens the sentence is no name
     ("Every payment is checked twice before it leaves your account.", False),
     ("Three taps and the booking is done.", False),
