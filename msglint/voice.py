@@ -178,8 +178,12 @@ SUBJECT_WINDOW = 11
 # Firefox includes ...", "Catch the error before the tax office does").
 _CLAUSE_BREAKS = frozenset({
     ",", ";", ":", "(", ")", "—", "–", "!", "?", ".", "that", "which", "before", "after",
-    "while", "when", "because", "if", "until", "unless", "where", "whether", "so",
+    "while", "when", "because", "if", "until", "unless", "where", "whether", "so", "what", "how",
+    "why",
 })
+# After these breaks a verb with no subject of its own takes the opening words' ("PlanPro, by
+# Acme, is ...", "Gourmet snacks that are ..."); after the others it has its own ("... what is").
+_APPOSITION_BREAKS = frozenset({",", ")", "that", "which"})
 
 
 def product_subject(tokens: Sequence[TokenLike]) -> bool:
@@ -193,19 +197,20 @@ def product_subject(tokens: Sequence[TokenLike]) -> bool:
     limit = min(len(tokens), SUBJECT_WINDOW)
     start = 0  # where the current clause's subject starts
     named_before = False
+    last_break = ""
     for k in range(limit):
         tok = tokens[k]
         low = tok.lower_
         if low in _PERSONS:
             return False
         if low in _CLAUSE_BREAKS:
-            start, named_before = k + 1, False
+            start, named_before, last_break = k + 1, False, low
             continue
         if low in VENDOR_VERBS or (low in AUXILIARIES and k + 1 < len(tokens)
                                    and tokens[k + 1].text[:1].isalnum()):
             prefix = tokens[start:k]
-            if not prefix:  # "CostOS, by Acme, is ...", "Gourmet snacks that are ...": the
-                prefix = tokens[:k]  # verb right after a break belongs to the opening words
+            if not prefix and last_break in _APPOSITION_BREAKS:
+                prefix = tokens[:k]  # the verb belongs to the opening words
                 named_before = any(_is_name(tokens, j) for j in range(k))
             if not prefix or tokens[0].lower_ in IMPERATIVES:
                 return False

@@ -58,6 +58,9 @@ def test_token_features(text: str, expected: dict[str, float]) -> None:
     # a verb right after a break belongs to the opening words (an apposition, a relative)
     ("PlanPro, by Acme, is estimating software for builders.", True),
     ("Gourmet frozen snacks that are easy to bake.", True),
+    ("Acme (ACM) is a training company.", True),
+    # a question word's clause has its own subject
+    ("Team up and see what is possible.", False),
     # a capital that only opens the sentence is no name
     ("Every payment is checked twice before it leaves your account.", False),
     ("Three taps and the booking is done.", False),
