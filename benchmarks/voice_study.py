@@ -3,6 +3,7 @@
     python benchmarks/voice_study.py                 # per-file accuracy + leave-one-sample-out
     python benchmarks/voice_study.py --misses real5  # each missed item of a group, by sentence
     python benchmarks/voice_study.py --misses all --limit 200
+    python benchmarks/voice_study.py --voice-rev bc8a713  # with voice.py as of a revision
 
 Groups (dev data only; the test split is never loaded): ``dev`` (the dev split of
 tests/eval/real.jsonl + probes.jsonl), ``extra``, ``real2`` .. ``real5`` (tests/eval/dev-only).
@@ -165,6 +166,18 @@ def extract(groups: tuple[str, ...] = GROUPS) -> dict[str, list[Item]]:
     return out
 
 
+def use_voice_from(rev: str) -> None:
+    """Run msglint with msglint/voice.py as of git revision ``rev``: its source is executed in
+    the loaded module's namespace, so analysis.py's imported helpers call the old functions."""
+    import subprocess
+
+    from msglint import voice
+
+    source = subprocess.run(["git", "show", f"{rev}:msglint/voice.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    exec(compile(source, f"{rev}:msglint/voice.py", "exec"), voice.__dict__)  # noqa: S102
+
+
 def _pairs(items: list[Item]) -> list[fit_voice.Item]:
     return [(it.features, it.gold) for it in items]
 
@@ -240,7 +253,11 @@ def main() -> None:
     ap.add_argument("--with-real6", action="store_true",
                     help="also report dev-only/real6.jsonl (never fitted on)")
     ap.add_argument("--no-loso", action="store_true", help="skip leave-one-sample-out")
+    ap.add_argument("--voice-rev", metavar="REV",
+                    help="use msglint/voice.py as of git revision REV (before/after figures)")
     args = ap.parse_args()
+    if args.voice_rev:
+        use_voice_from(args.voice_rev)
     names = GROUPS
     if args.with_real6 and (EVAL / "dev-only" / "real6.jsonl").exists():
         names = (*GROUPS, "real6")
