@@ -181,6 +181,12 @@ _CLAUSE_BREAKS = frozenset({
     "while", "when", "because", "if", "until", "unless", "where", "whether", "so", "what", "how",
     "why",
 })
+_SUBORDINATORS = frozenset(w for w in _CLAUSE_BREAKS if w.isalpha())
+# "It blocks trackers", "This gives you more options": in copy, an "it" or "this" opening a
+# main clause and doing what a product does is the product ("It is easy to ...", "This is
+# why ..." are not; nor "when it comes to ...").
+_PRODUCT_PRONOUNS = frozenset({"it", "this"})
+_DOING_VERBS = VENDOR_VERBS - {"is", "are", "was", "were", "has", "have", "comes"}
 # After these breaks a verb with no subject of its own takes the opening words' ("PlanPro, by
 # Acme, is ...", "Gourmet snacks that are ..."); after the others it has its own ("... what is").
 _APPOSITION_BREAKS = frozenset({",", ")", "that", "which"})
@@ -201,6 +207,9 @@ def product_subject(tokens: Sequence[TokenLike]) -> bool:
     for k in range(limit):
         tok = tokens[k]
         low = tok.lower_
+        if k == start and low in _PRODUCT_PRONOUNS and last_break not in _SUBORDINATORS \
+                and k + 1 < len(tokens) and tokens[k + 1].lower_ in _DOING_VERBS:
+            return True  # "It blocks trackers", "This gives you more options"
         if low in _PERSONS:
             return False
         if low in _CLAUSE_BREAKS:
@@ -214,6 +223,9 @@ def product_subject(tokens: Sequence[TokenLike]) -> bool:
                 named_before = any(_is_name(tokens, j) for j in range(k))
             if not prefix or tokens[0].lower_ in IMPERATIVES:
                 return False
+            if prefix[0].lower_.endswith("ing") and (prefix[0].i == tokens[0].i
+                                                     or prefix[0].text.islower()):
+                return False  # "Switching to Firefox is easy": the reader's activity
             return named_before or any(t.lower_ in PRODUCT_NOUNS for t in prefix)
         named_before = named_before or _is_name(tokens, k)
     return False

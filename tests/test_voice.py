@@ -59,6 +59,14 @@ def test_token_features(text: str, expected: dict[str, float]) -> None:
     ("PlanPro, by Acme, is estimating software for builders.", True),
     ("Gourmet frozen snacks that are easy to bake.", True),
     ("Acme (ACM) is a training company.", True),
+    # "it" or "this" opening a main clause and doing what a product does
+    ("It blocks trackers on every site you visit.", True),
+    ("This gives you more options when you travel.", True),
+    ("It is easy to see why.", False),
+    ("When it comes to buying a house, ask first.", False),
+    # an -ing subject is the reader's activity, not a product
+    ("Switching to Acme is fast and free.", False),
+    ("In Leeds, Accounting Partners is a full-service firm.", True),
     # a question word's clause has its own subject
     ("Team up and see what is possible.", False),
     # a capital that only opens the sentence is no name
