@@ -74,9 +74,10 @@ IMPERATIVES = frozenset({
 # alone, the same procedure took the untouched dev-only items from 0.809 to 0.853.
 # Round 7 added words to IMPERATIVES and VENDOR_VERBS without refitting these weights.
 # Round 10 (issue 6) widened product_subject and descriptor and read "I/my" in questions as the
-# reader, again without refitting: benchmarks/fit_voice.py (the fit above, made reproducible)
-# refitted on all dev data but one real sample scored the held-out samples no better than these
-# weights (benchmarks/voice_study.py: leave-one-sample-out over real2..real5).
+# reader, again without refitting: benchmarks/fit_voice.py (the procedure above, its L2 pull
+# toward 1.0 since the hand-set weights are gone), refitted on all dev data but one real sample,
+# scored the held-out sample no better than these weights (benchmarks/voice_study.py,
+# leave-one-sample-out over real2..real5).
 WEIGHTS: dict[str, tuple[str, float]] = {
     # customer side
     "reader": ("customer", 1.0),           # the first you/your/yours/yourself in a sentence
