@@ -116,6 +116,20 @@ class Analyzer:
         self._tagmap: Any = None
 
     # -- lazy set-up -------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Do now the set-up that analyze would do on its first sentences: the tokenizer, the
+        pattern index, the matchers that are not compiled on first use, the lemma and verb
+        word lists, the compiled attribute ruler. A pool's first worker calls it before the
+        others are forked from it, so they inherit all of it (msglint.pool)."""
+        self._tokenizer_and_splitter()
+        if self._requirements is None:
+            self._requirements = self._build_requirements()
+        if self._matchers is None:
+            self._build_matchers()
+        lemmatizer = self._rule_lemmatizer()
+        self._fast_ruler(["lemmatizer"] if lemmatizer is not None else [])
+        self._verb_forms()
+
     def _tokenizer_and_splitter(self) -> tuple[Any, Any]:
         if self._splitter is None:
             self.nlp  # noqa: B018 - nlp.load imports spaCy first, the way it should be imported

@@ -248,7 +248,10 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                 continue
         uncached.append((i, target, prof, data))
     jobs = 1 if semantic else jobs
-    workers = _early_workers([d for _, _, _, d in uncached], jobs, model)
+    workers = _early_workers([d for _, _, _, d in uncached], jobs, model,
+                             [] if semantic else
+                             [analyzer_for(prof, catalogue, model) for prof in
+                              {id(prof): prof for _, _, prof, _ in uncached}.values()])
     try:
         pending: list[tuple[int, Source, Profile]] = []
         for i, target, prof, data in uncached:
@@ -275,13 +278,13 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
 
 
 def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
-                   model: str | None) -> pool.Workers | None:
+                   model: str | None, analyzers: Sequence[Analyzer] = ()) -> pool.Workers | None:
     """Start the worker pool before the uncached files are parsed, when _analyze will want it.
 
-    Each worker spends about 0.6 s loading spaCy; started here, that overlaps the parent's
-    parsing of the files. Words are counted on the raw bytes (markup included), close enough to
-    decide; .docx bytes are compressed, so they count for nothing and a .docx-heavy run decides
-    later, in _analyze, as before.
+    Loading spaCy takes about 0.6 s; started here, that overlaps the parent's parsing of the
+    files, and the workers set up ``analyzers``' matchers before their first task. Words are
+    counted on the raw bytes (markup included), close enough to decide; .docx bytes are
+    compressed, so they count for nothing and a .docx-heavy run decides later, in _analyze.
     """
     from msglint import pool
 
@@ -293,9 +296,18 @@ def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
     if words < pool.min_parallel_words():
         return None
     try:
-        return pool.Workers(min(jobs, len(uncached)), model)
+        return pool.Workers(min(jobs, len(uncached)), model,
+                            [_theme_set(a, model) for a in analyzers])
     except pool.PoolUnavailable:
         return None  # _analyze tries once more and falls back to one process
+
+
+def _theme_set(analyzer: Analyzer, model: str | None) -> pool.ThemeSet:
+    """What a worker needs to rebuild ``analyzer``; the key is the same for the same one."""
+    from msglint import pool
+
+    return pool.ThemeSet((str(id(analyzer)),), tuple(analyzer.themes.values()), model,
+                         tuple(sorted(analyzer.brands)))
 
 
 def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogue,
@@ -320,9 +332,8 @@ def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogu
     out: list[Analysis | None] = [None] * len(pending)
     pooled: list[list[Analysis]] | None = None
     if workers is not None or (jobs > 1 and words >= pool.min_parallel_words()):
-        specs = [(pool.ThemeSet((str(gid),), tuple(analyzers[gid].themes.values()), model,
-                                tuple(sorted(analyzers[gid].brands))),
-                  [pending[n][1] for n in members]) for gid, members in groups.items()]
+        specs = [(_theme_set(analyzers[gid], model), [pending[n][1] for n in members])
+                 for gid, members in groups.items()]
         try:
             pooled = pool.analyze_parallel(specs, jobs, workers)
         except pool.PoolUnavailable:

@@ -1,8 +1,10 @@
-"""Parallel analysis for many files: a process pool whose workers each load spaCy once.
+"""Parallel analysis for many files: worker processes that share one load of spaCy.
 
-Why a pool and not threads: the parser holds the GIL for most of its work. Why not for small
-runs: each worker pays spaCy's import and pipeline load (~0.6 s), which only pays off when there
-is enough text to parse, so ``lint_paths`` stays in-process below ``MIN_PARALLEL_WORDS``.
+Why processes and not threads: the parser holds the GIL for most of its work. Why not for small
+runs: starting workers and loading spaCy in them (~0.6 s) only pays off when there is enough
+text to parse, so ``lint_paths`` stays in-process below ``MIN_PARALLEL_WORDS``. On Linux the
+first worker loads spaCy and sets up the matchers, then forks the others from itself
+(Workers); elsewhere each worker is spawned and loads its own.
 
 The parent never imports spaCy on this path: it reads the files, consults the cache, sends the
 uncached :class:`~msglint.source.Source` values here, and gets :class:`Analysis` values back in
@@ -13,11 +15,14 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
+import signal
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from multiprocessing.connection import Connection
+from typing import Any, cast
 
 from msglint.analysis import Analysis, Analyzer
 from msglint.catalogue import Theme
@@ -64,27 +69,34 @@ class ThemeSet:
 _analyzers: dict[tuple[str, ...], Analyzer] = {}
 
 
-def _init_worker(model: str | None) -> None:
-    """Load spaCy once per worker, before its first chunk arrives."""
+def _init_worker(model: str | None, warm: Sequence[ThemeSet] = ()) -> None:
+    """Load spaCy once per worker and set up the Analyzers it will probably need."""
     from msglint import nlp
 
     try:
         nlp.load(model)
+        for spec in warm:
+            _analyzer(spec).prepare()
     except MsglintError:
         pass  # reported by the first task, with its message intact
     # The pipeline's objects live as long as the worker: out of the collector's way, each
     # of the ~400 collections of an analysis no longer walks them (GC time for 100 drafts in
-    # one process: 0.23 -> 0.15 s).
+    # one process: 0.23 -> 0.15 s). A worker forked from this one inherits them frozen, so its
+    # collections do not touch (and copy) their pages either.
     gc.freeze()
+
+
+def _analyzer(spec: ThemeSet) -> Analyzer:
+    analyzer = _analyzers.get(spec.key)
+    if analyzer is None:
+        analyzer = _analyzers[spec.key] = Analyzer(spec.themes, model=spec.model,
+                                                   brands=spec.brands)
+    return analyzer
 
 
 def _analyze_chunk(spec: ThemeSet, sources: list[Source]) -> Any:
     try:
-        analyzer = _analyzers.get(spec.key)
-        if analyzer is None:
-            analyzer = _analyzers[spec.key] = Analyzer(spec.themes, model=spec.model,
-                                                       brands=spec.brands)
-        return analyzer.analyze(sources)
+        return _analyzer(spec).analyze(sources)
     except MsglintError as exc:  # exceptions lose path/line when pickled; send the parts
         return ("error", type(exc).__name__, exc.message, exc.path, exc.line, exc.column)
 
@@ -110,31 +122,148 @@ def _context() -> Any:
     return multiprocessing.get_context()
 
 
-def _started() -> None:
-    """A task that does nothing: submitting it makes the executor start its workers."""
+_READY = "ready"
+
+
+def _serve(conn: Connection) -> None:
+    """A worker's loop: say it is ready, then answer each (ThemeSet, sources) task until the
+    parent sends None or goes away."""
+    try:
+        conn.send(_READY)
+        while True:
+            task = conn.recv()
+            if task is None:
+                return
+            try:
+                reply = _analyze_chunk(*task)
+            except Exception as exc:  # a bug: the parent re-raises it, as a pool would
+                reply = ("exception", exc)
+            try:
+                conn.send(reply)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                conn.send(("exception", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    except (EOFError, OSError):
+        return  # the parent is gone or closed the pool
+
+
+def _first_worker(conns: list[Connection], parent_ends: list[Connection], model: str | None,
+                  warm: Sequence[ThemeSet]) -> None:
+    """Worker 0: load spaCy and set up, then fork the other workers from itself.
+
+    Each forked worker starts with the pipeline, the Analyzers and their pattern index already
+    in memory, so only one process pays spaCy's import and load (0.6 s of CPU) and the set-up
+    (0.1-0.2 s), where a pool of independent workers paid them once per worker on cores the
+    parent also needs. The copy-on-write pages a forked worker touches cost far less
+    (docs/benchmarks.md, `--jobs`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and closes us
+    for end in parent_ends:
+        end.close()
+    _init_worker(model, warm)
+    children: list[int] = []
+    for k in range(1, len(conns)):
+        pid = os.fork()
+        if pid == 0:  # worker k: keep only its own connection
+            code = 0
+            try:
+                for j, conn in enumerate(conns):
+                    if j != k:
+                        conn.close()
+                _serve(conns[k])
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)  # never run the first worker's exit handlers twice
+        children.append(pid)
+        conns[k].close()
+    _serve(conns[0])
+    for pid in children:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _spawned_worker(conn: Connection, model: str | None, warm: Sequence[ThemeSet]) -> None:
+    """A worker where the platform cannot fork: it loads spaCy itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(model, warm)
+    _serve(conn)
 
 
 class Workers:
-    """A process pool started ahead of its work, so each worker's spaCy load (0.6 s) overlaps
-    what the parent still has to do: parsing the files (0.15 s for 100 drafts).
+    """Worker processes started ahead of their work, so spaCy's load (0.6 s) overlaps what the
+    parent still has to do: parsing the files (0.15 s for 100 drafts).
 
-    Raises PoolUnavailable where no pool can run. Use as a context manager, or call close().
+    On Linux the first worker loads spaCy and sets up the Analyzers for ``warm``, then forks
+    the others from itself (_first_worker); elsewhere each worker is spawned and loads its own.
+    Raises PoolUnavailable where no worker can start. Use as a context manager, or call close().
     """
 
-    def __init__(self, jobs: int, model: str | None) -> None:
-        from concurrent.futures import ProcessPoolExecutor
-
+    def __init__(self, jobs: int, model: str | None, warm: Sequence[ThemeSet] = ()) -> None:
         self.jobs = jobs
+        self._procs: list[Any] = []
         try:
-            self.executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
-                                                initializer=_init_worker, initargs=(model,))
-            # With fork, the executor starts all its workers at the first submit.
-            self.executor.submit(_started)
-        except (OSError, NotImplementedError) as exc:
+            ctx = _context()
+            pairs = [ctx.Pipe(duplex=True) for _ in range(jobs)]
+            self._conns: list[Connection] = [ours for ours, _ in pairs]
+            theirs = [t for _, t in pairs]
+            if ctx.get_start_method() == "fork":
+                self._procs = [ctx.Process(target=_first_worker, daemon=True,
+                                           args=(theirs, self._conns, model, tuple(warm)))]
+            else:
+                self._procs = [ctx.Process(target=_spawned_worker, daemon=True,
+                                           args=(t, model, tuple(warm))) for t in theirs]
+            for proc in self._procs:
+                proc.start()
+        except (OSError, NotImplementedError, ValueError) as exc:
+            self.close()
             raise PoolUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        for end in theirs:
+            end.close()  # a worker's death then reads as end-of-file on ours
+
+    def run(self, tasks: Sequence[tuple[ThemeSet, list[Source]]]) -> list[Any]:
+        """Each task's reply, in order; tasks go to whichever worker is free (the largest
+        first, as the caller ordered them). Raises PoolUnavailable when a worker dies."""
+        from multiprocessing.connection import wait
+
+        replies: list[Any] = [None] * len(tasks)
+        busy: dict[Connection, int] = {}  # worker -> task index it is working on
+        queue = list(range(len(tasks)))
+        done = 0
+        live = list(self._conns)
+        while done < len(tasks):
+            if not live:
+                raise PoolUnavailable("every worker has stopped")
+            for ready in wait(live):
+                conn = cast(Connection, ready)  # a PipeConnection on Windows
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError) as exc:
+                    raise PoolUnavailable(f"a worker stopped: {type(exc).__name__}") from exc
+                if message != _READY:
+                    replies[busy.pop(conn)] = message
+                    done += 1
+                if queue:
+                    n = queue.pop(0)
+                    busy[conn] = n
+                    conn.send(tasks[n])
+        return replies
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        for conn in getattr(self, "_conns", ()):
+            try:
+                conn.send(None)
+            except (OSError, ValueError):
+                pass
+            conn.close()
+        for proc in self._procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+        self._procs = []
+        self._conns = []
 
     def __enter__(self) -> Workers:
         return self
@@ -150,8 +279,6 @@ def analyze_parallel(groups: Sequence[tuple[ThemeSet, Sequence[Source]]],
     ``workers``: a pool already started (see Workers) to use instead of a new one; it is left
     open for its owner to close.
     """
-    from concurrent.futures.process import BrokenProcessPool
-
     if workers is not None:
         jobs = workers.jobs
     model = groups[0][0].model if groups else None
@@ -162,18 +289,16 @@ def analyze_parallel(groups: Sequence[tuple[ThemeSet, Sequence[Source]]],
         # Two chunks per worker for the group's share keeps both cores busy to the end.
         n = max(1, round(2 * jobs * share))
         tasks += [(gi, idx) for idx in _chunks([len(s.text) for s in sources], n)]
+    # the largest chunks first, so the last one to finish is a small one
+    tasks.sort(key=lambda task: -sum(len(groups[task[0]][1][i].text) for i in task[1]))
     out: list[list[Analysis | None]] = [[None] * len(sources) for _, sources in groups]
-    try:
-        with (nullcontext(workers) if workers is not None
-              else Workers(min(jobs, len(tasks)), model)) as own:
-            futures = [own.executor.submit(_analyze_chunk, groups[gi][0],
-                                           [groups[gi][1][i] for i in idx])
-                       for gi, idx in tasks]
-            results = [fut.result() for fut in futures]
-    except (BrokenProcessPool, OSError, NotImplementedError) as exc:
-        # e.g. no /dev/shm for semaphores (some containers), or a worker killed for memory
-        raise PoolUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    with (nullcontext(workers) if workers is not None
+          else Workers(min(jobs, len(tasks)), model)) as own:
+        results = own.run([(groups[gi][0], [groups[gi][1][i] for i in idx])
+                           for gi, idx in tasks])
     for (gi, idx), got in zip(tasks, results, strict=True):
+        if isinstance(got, tuple) and got and got[0] == "exception":
+            raise got[1]
         if isinstance(got, tuple) and got and got[0] == "error":
             _, name, message, path, line, column = got
             cls = ConfigError if name == "ConfigError" else MsglintError

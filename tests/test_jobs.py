@@ -80,14 +80,16 @@ def test_bad_pattern_error_from_a_worker_keeps_its_file(tmp_path: Path) -> None:
 
 def test_no_process_pool_falls_back_to_one_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Where a pool cannot start (no semaphores in some containers), lint in-process."""
-    import concurrent.futures
-
     from msglint import api
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise OSError(38, "Function not implemented")
+    class NoSemaphores:
+        def get_start_method(self) -> str:
+            return "fork"
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", broken)
+        def Pipe(self, duplex: bool = True):  # type: ignore[no-untyped-def]  # noqa: N802
+            raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(pool, "_context", NoSemaphores)
     monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
     pooled = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
     single = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=1, cache=False)
@@ -104,9 +106,9 @@ def test_workers_start_before_the_files_are_parsed(monkeypatch, tmp_path: Path) 
     real_workers, real_read = pool.Workers, readers.read_source
 
     class Recording(real_workers):  # type: ignore[misc, valid-type]
-        def __init__(self, jobs: int, model: str | None) -> None:
-            events.append(f"start {jobs}")
-            super().__init__(jobs, model)
+        def __init__(self, jobs: int, model: str | None, warm=()) -> None:  # type: ignore[no-untyped-def]
+            events.append(f"start {jobs} warm {len(warm)}")
+            super().__init__(jobs, model, warm)
 
         def close(self) -> None:
             events.append("close")
@@ -121,13 +123,14 @@ def test_workers_start_before_the_files_are_parsed(monkeypatch, tmp_path: Path) 
     monkeypatch.setattr(readers, "read_source", read)
     monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
     pooled = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
-    assert events[0] == "start 2" and events[-1] == "close"
+    # one theme set to prepare before forking: every file has the same profile
+    assert events[0] == "start 2 warm 1" and events[-1] == "close"
     assert events.count("parse") == len(pooled.files) >= 5
-    assert events.count("start 2") == 1  # the analysis used the started pool, not a new one
+    assert events.count("start 2 warm 1") == 1  # the analysis used the started pool
     events.clear()
     monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "100000000")
     single = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
-    assert "start 2" not in events  # too little copy: one process, no pool
+    assert not any(e.startswith("start") for e in events)  # too little copy: no pool
     assert pooled.files == single.files
 
 
@@ -140,6 +143,91 @@ def test_no_workers_when_every_file_is_cached(monkeypatch, tmp_path: Path) -> No
     started: list[int] = []
     monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
     api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=tmp_path)
-    monkeypatch.setattr(pool.Workers, "__init__", lambda self, jobs, model: started.append(jobs))
+    monkeypatch.setattr(pool.Workers, "__init__",
+                        lambda self, jobs, model, warm=(): started.append(jobs))
     again = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=tmp_path)
     assert not started and len(again.files) >= 5
+
+
+def _smb_spec_and_sources():  # type: ignore[no-untyped-def]
+    from msglint.api import analyzer_for, get_profile, load_catalogue
+    from msglint.readers import read_bytes
+
+    catalogue = load_catalogue()
+    profile = get_profile(PROFILES / "smb-owner.yaml", catalogue)
+    analyzer = analyzer_for(profile, catalogue)
+    spec = pool.ThemeSet(("smb",), tuple(analyzer.themes.values()), None, tuple(profile.brands))
+    sources = [read_bytes(f"Save time on payroll, {i}.".encode(), f"d{i}.txt", "text")
+               for i in range(4)]
+    return spec, sources
+
+
+def _probe(spec: pool.ThemeSet, sources: list) -> list:  # type: ignore[type-arg]
+    """Stands in for _analyze_chunk in a worker: who am I, and was I set up before my task?"""
+    import time
+
+    time.sleep(0.5)  # long enough for every worker to ask for a task
+    analyzer = pool._analyzers.get(spec.key)
+    prepared = analyzer is not None and analyzer._requirements is not None \
+        and analyzer._matchers is not None
+    return [(os.getpid(), os.getppid(), prepared)] * len(sources)
+
+
+def test_workers_are_forked_from_one_that_loaded_spacy_and_set_up(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On Linux the second worker is a fork of the first, made after the first loaded spaCy
+    and prepared the Analyzer for the theme set it was given: neither repeats the set-up."""
+    import pytest
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("fork start-up is Linux-only")
+    spec, sources = _smb_spec_and_sources()
+    monkeypatch.setattr(pool, "_analyze_chunk", _probe)
+    with pool.Workers(2, None, [spec]) as workers:
+        (got,) = pool.analyze_parallel([(spec, sources)], jobs=2, workers=workers)
+    assert all(prepared for _, _, prepared in got)
+    by_pid = {pid: ppid for pid, ppid, _ in got}
+    assert len(by_pid) == 2  # both workers took a task
+    first = next(pid for pid, ppid in by_pid.items() if ppid == os.getpid())
+    assert [ppid for pid, ppid in by_pid.items() if pid != first] == [first]
+
+
+def test_a_bug_in_a_worker_is_raised_in_the_parent(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    def boom(spec, sources):  # type: ignore[no-untyped-def]
+        raise ValueError("boom in a worker")
+
+    spec, sources = _smb_spec_and_sources()
+    monkeypatch.setattr(pool, "_analyze_chunk", boom)
+    with pytest.raises(ValueError, match="boom in a worker"):
+        pool.analyze_parallel([(spec, sources)], jobs=2)
+
+
+def test_a_worker_that_dies_means_one_process_instead(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A worker killed mid-task (out of memory, say) must not hang the run or lose files:
+    lint_paths analyses in-process and gives the in-process result."""
+    from msglint import api
+
+    def die(spec, sources):  # type: ignore[no-untyped-def]
+        os._exit(3)
+
+    single = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=1, cache=False)
+    monkeypatch.setattr(pool, "_analyze_chunk", die)
+    monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
+    pooled = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
+    assert pooled.files == single.files
+
+
+def test_spawned_workers_where_fork_is_not_used(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """macOS and Windows start workers with spawn: each loads spaCy itself, same results."""
+    import multiprocessing
+
+    spec, sources = _smb_spec_and_sources()
+    from msglint.api import analyzer_for, get_profile, load_catalogue
+
+    catalogue = load_catalogue()
+    expected = analyzer_for(get_profile(PROFILES / "smb-owner.yaml", catalogue),
+                            catalogue).analyze(sources)
+    monkeypatch.setattr(pool, "_context", lambda: multiprocessing.get_context("spawn"))
+    (got,) = pool.analyze_parallel([(spec, sources)], jobs=2)
+    assert got == expected
