@@ -204,55 +204,64 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
     store = None
     if cache is not False and cache_mod.enabled():
         store = cache_mod.Store(None if cache is True else Path(cache))
-    catalogue = load_catalogue()
     model = model or config.model
     semantic = config.semantic if semantic is None else semantic
-    if semantic:  # fail before reading anything when the extra is missing
-        from msglint import semantic as semantic_mod
-
-        semantic_mod.require()
-    explicit: Profile | None = get_profile(profile, catalogue) if profile is not None else None
-    profiles: dict[Path, Profile] = {}
-    results_cache = (cache_mod.ResultCache(store, catalogue=catalogue, model=model,
-                                           rules=config.rules, semantic=semantic,
-                                           min_words=config.min_words)
-                     if store else None)
+    jobs = 1 if semantic else jobs
     targets = discover([Path(p) for p in paths], root=config.root, exclude=config.exclude,
                        force_exclude=force_exclude,
                        assets=config.assets)
-    results: list[FileResult | None] = [None] * len(targets)
-    keys: dict[int, str] = {}
-    uncached: list[tuple[int, Target, Profile, bytes | None]] = []
+    contents: dict[int, bytes | None] = {}
     for i, target in enumerate(targets):
-        if target.error:
-            results[i] = FileResult(path=target.display, error=target.error)
-            continue
-        prof = explicit
-        if prof is None:
-            ppath = config.profile_for(target.path)
-            if ppath is None:
-                raise ConfigError("no profile: pass --profile FILE or set `profile:` in "
-                                  ".msglint.yaml (run `msglint init` to create one)")
-            if ppath not in profiles:
-                profiles[ppath] = _remember(load_profile(ppath, catalogue))
-            prof = profiles[ppath]
-        try:
-            data: bytes | None = target.path.read_bytes()
-        except OSError:
-            data = None  # read_source below reports it
-        if results_cache is not None and data is not None:
-            keys[i] = results_cache.key(data, target.display, target.format, prof)
-            hit = results_cache.get(keys[i])
-            if hit is not None:
-                results[i] = hit
-                continue
-        uncached.append((i, target, prof, data))
-    jobs = 1 if semantic else jobs
-    workers = _early_workers([d for _, _, _, d in uncached], jobs, model,
-                             [] if semantic else
-                             [analyzer_for(prof, catalogue, model) for prof in
-                              {id(prof): prof for _, _, prof, _ in uncached}.values()])
+        if not target.error:
+            try:
+                contents[i] = target.path.read_bytes()
+            except OSError:
+                contents[i] = None  # read_source below reports it
+    # Without a result cache every file is analysed: the workers can start loading spaCy now,
+    # before the catalogue is parsed (0.15 s without its snapshot), not after.
+    workers = _early_workers(list(contents.values()), jobs, model) if store is None else None
     try:
+        catalogue = load_catalogue()
+        if semantic:  # fail before reading anything when the extra is missing
+            from msglint import semantic as semantic_mod
+
+            semantic_mod.require()
+        explicit: Profile | None = (get_profile(profile, catalogue) if profile is not None
+                                    else None)
+        profiles: dict[Path, Profile] = {}
+        results_cache = (cache_mod.ResultCache(store, catalogue=catalogue, model=model,
+                                               rules=config.rules, semantic=semantic,
+                                               min_words=config.min_words)
+                         if store else None)
+        results: list[FileResult | None] = [None] * len(targets)
+        keys: dict[int, str] = {}
+        uncached: list[tuple[int, Target, Profile, bytes | None]] = []
+        for i, target in enumerate(targets):
+            if target.error:
+                results[i] = FileResult(path=target.display, error=target.error)
+                continue
+            prof = explicit
+            if prof is None:
+                ppath = config.profile_for(target.path)
+                if ppath is None:
+                    raise ConfigError("no profile: pass --profile FILE or set `profile:` in "
+                                      ".msglint.yaml (run `msglint init` to create one)")
+                if ppath not in profiles:
+                    profiles[ppath] = _remember(load_profile(ppath, catalogue))
+                prof = profiles[ppath]
+            data = contents[i]
+            if results_cache is not None and data is not None:
+                keys[i] = results_cache.key(data, target.display, target.format, prof)
+                hit = results_cache.get(keys[i])
+                if hit is not None:
+                    results[i] = hit
+                    continue
+            uncached.append((i, target, prof, data))
+        if workers is None:
+            workers = _early_workers([d for _, _, _, d in uncached], jobs, model)
+        if workers is not None:
+            workers.warm([_theme_set(analyzer_for(prof, catalogue, model), model) for prof in
+                          {id(prof): prof for _, _, prof, _ in uncached}.values()])
         pending: list[tuple[int, Source, Profile]] = []
         for i, target, prof, data in uncached:
             try:
@@ -278,13 +287,13 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
 
 
 def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
-                   model: str | None, analyzers: Sequence[Analyzer] = ()) -> pool.Workers | None:
-    """Start the worker pool before the uncached files are parsed, when _analyze will want it.
+                   model: str | None) -> pool.Workers | None:
+    """Start the workers before the files are parsed, when _analyze will want them.
 
     Loading spaCy takes about 0.6 s; started here, that overlaps the parent's parsing of the
-    files, and the workers set up ``analyzers``' matchers before their first task. Words are
-    counted on the raw bytes (markup included), close enough to decide; .docx bytes are
-    compressed, so they count for nothing and a .docx-heavy run decides later, in _analyze.
+    files (and of the catalogue, without a result cache). Words are counted on the raw bytes
+    (markup included), close enough to decide; .docx bytes are compressed, so they count for
+    nothing and a .docx-heavy run decides later, in _analyze.
     """
     from msglint import pool
 
@@ -296,8 +305,7 @@ def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
     if words < pool.min_parallel_words():
         return None
     try:
-        return pool.Workers(min(jobs, len(uncached)), model,
-                            [_theme_set(a, model) for a in analyzers])
+        return pool.Workers(min(jobs, len(uncached)), model)
     except pool.PoolUnavailable:
         return None  # _analyze tries once more and falls back to one process
 

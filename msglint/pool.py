@@ -18,6 +18,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -69,13 +70,28 @@ class ThemeSet:
 _analyzers: dict[tuple[str, ...], Analyzer] = {}
 
 
-def _init_worker(model: str | None, warm: Sequence[ThemeSet] = ()) -> None:
-    """Load spaCy once per worker and set up the Analyzers it will probably need."""
+def _init_worker(model: str | None) -> None:
+    """Load spaCy once per worker, before its first task arrives."""
     from msglint import nlp
 
     try:
         nlp.load(model)
-        for spec in warm:
+    except MsglintError:
+        pass  # reported by the first task, with its message intact
+
+
+def _prepare(conn: Connection) -> bool:
+    """Wait for the parent's theme sets and set up their Analyzers; False when the parent
+    closed the pool instead."""
+    try:
+        message = conn.recv()
+    except (EOFError, OSError):
+        return False
+    if message is None:
+        return False
+    _, specs = message
+    try:
+        for spec in specs:
             _analyzer(spec).prepare()
     except MsglintError:
         pass  # reported by the first task, with its message intact
@@ -84,6 +100,7 @@ def _init_worker(model: str | None, warm: Sequence[ThemeSet] = ()) -> None:
     # one process: 0.23 -> 0.15 s). A worker forked from this one inherits them frozen, so its
     # collections do not touch (and copy) their pages either.
     gc.freeze()
+    return True
 
 
 def _analyzer(spec: ThemeSet) -> Analyzer:
@@ -123,6 +140,7 @@ def _context() -> Any:
 
 
 _READY = "ready"
+_WARM = "warm"
 
 
 def _serve(conn: Connection) -> None:
@@ -134,6 +152,8 @@ def _serve(conn: Connection) -> None:
             task = conn.recv()
             if task is None:
                 return
+            if task[0] == _WARM:  # a forked worker inherited the set-up: nothing to do
+                continue
             try:
                 reply = _analyze_chunk(*task)
             except Exception as exc:  # a bug: the parent re-raises it, as a pool would
@@ -146,9 +166,10 @@ def _serve(conn: Connection) -> None:
         return  # the parent is gone or closed the pool
 
 
-def _first_worker(conns: list[Connection], parent_ends: list[Connection], model: str | None,
-                  warm: Sequence[ThemeSet]) -> None:
-    """Worker 0: load spaCy and set up, then fork the other workers from itself.
+def _first_worker(conns: list[Connection], parent_ends: list[Connection],
+                  model: str | None) -> None:
+    """Worker 0: load spaCy, set up the theme sets the parent sends, then fork the other
+    workers from itself.
 
     Each forked worker starts with the pipeline, the Analyzers and their pattern index already
     in memory, so only one process pays spaCy's import and load (0.6 s of CPU) and the set-up
@@ -159,7 +180,9 @@ def _first_worker(conns: list[Connection], parent_ends: list[Connection], model:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and closes us
     for end in parent_ends:
         end.close()
-    _init_worker(model, warm)
+    _init_worker(model)
+    if not _prepare(conns[0]):
+        return
     children: list[int] = []
     for k in range(1, len(conns)):
         pid = os.fork()
@@ -184,36 +207,41 @@ def _first_worker(conns: list[Connection], parent_ends: list[Connection], model:
             pass
 
 
-def _spawned_worker(conn: Connection, model: str | None, warm: Sequence[ThemeSet]) -> None:
+def _spawned_worker(conn: Connection, model: str | None) -> None:
     """A worker where the platform cannot fork: it loads spaCy itself."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(model, warm)
-    _serve(conn)
+    _init_worker(model)
+    if _prepare(conn):
+        _serve(conn)
 
 
 class Workers:
     """Worker processes started ahead of their work, so spaCy's load (0.6 s) overlaps what the
     parent still has to do: parsing the files (0.15 s for 100 drafts).
 
-    On Linux the first worker loads spaCy and sets up the Analyzers for ``warm``, then forks
-    the others from itself (_first_worker); elsewhere each worker is spawned and loads its own.
-    Raises PoolUnavailable where no worker can start. Use as a context manager, or call close().
+    Each worker loads spaCy, then waits for ``warm`` (the theme sets it will analyse with, which
+    the parent knows once it has read the catalogue and profiles) and sets up their Analyzers.
+    On Linux the first worker then forks the others from itself (_first_worker); elsewhere each
+    worker is spawned and does all of it itself. Raises PoolUnavailable where no worker can
+    start. Use as a context manager, or call close().
     """
 
-    def __init__(self, jobs: int, model: str | None, warm: Sequence[ThemeSet] = ()) -> None:
+    def __init__(self, jobs: int, model: str | None) -> None:
         self.jobs = jobs
         self._procs: list[Any] = []
+        self._warm: threading.Thread | None = None
         try:
             ctx = _context()
             pairs = [ctx.Pipe(duplex=True) for _ in range(jobs)]
             self._conns: list[Connection] = [ours for ours, _ in pairs]
             theirs = [t for _, t in pairs]
-            if ctx.get_start_method() == "fork":
+            self._forked = ctx.get_start_method() == "fork"
+            if self._forked:
                 self._procs = [ctx.Process(target=_first_worker, daemon=True,
-                                           args=(theirs, self._conns, model, tuple(warm)))]
+                                           args=(theirs, self._conns, model))]
             else:
                 self._procs = [ctx.Process(target=_spawned_worker, daemon=True,
-                                           args=(t, model, tuple(warm))) for t in theirs]
+                                           args=(t, model)) for t in theirs]
             for proc in self._procs:
                 proc.start()
         except (OSError, NotImplementedError, ValueError) as exc:
@@ -222,11 +250,37 @@ class Workers:
         for end in theirs:
             end.close()  # a worker's death then reads as end-of-file on ours
 
+    def warm(self, specs: Sequence[ThemeSet]) -> None:
+        """Send the theme sets to set up before the first task (once; run() sends none if
+        this was never called).
+
+        From a thread: the message (~200 kB for one theme set) fills the pipe, and a worker
+        reads it only once spaCy has loaded, while this process has files to parse. Only the
+        first worker needs it where the others are forked from it.
+        """
+        if self._warm is not None:
+            return
+        message = (_WARM, tuple(specs))
+        conns = self._conns[:1] if self._forked else list(self._conns)
+
+        def send() -> None:
+            for conn in conns:
+                try:
+                    conn.send(message)
+                except (OSError, ValueError):
+                    return  # a worker stopped, or close() came first: run() finds out
+
+        self._warm = threading.Thread(target=send, name="msglint-warm", daemon=True)
+        self._warm.start()
+
     def run(self, tasks: Sequence[tuple[ThemeSet, list[Source]]]) -> list[Any]:
         """Each task's reply, in order; tasks go to whichever worker is free (the largest
         first, as the caller ordered them). Raises PoolUnavailable when a worker dies."""
         from multiprocessing.connection import wait
 
+        self.warm(())
+        assert self._warm is not None
+        self._warm.join()  # the theme sets before the first task, on the same pipe
         replies: list[Any] = [None] * len(tasks)
         busy: dict[Connection, int] = {}  # worker -> task index it is working on
         queue = list(range(len(tasks)))
@@ -251,6 +305,12 @@ class Workers:
         return replies
 
     def close(self) -> None:
+        if self._warm is not None and self._warm.is_alive():
+            # closed before a worker took the theme sets (an error while reading the files):
+            # no second writer on that pipe; stop the workers and let the thread's send fail
+            for proc in self._procs:
+                proc.terminate()
+            self._warm.join()
         for conn in getattr(self, "_conns", ()):
             try:
                 conn.send(None)

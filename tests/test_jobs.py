@@ -106,9 +106,13 @@ def test_workers_start_before_the_files_are_parsed(monkeypatch, tmp_path: Path) 
     real_workers, real_read = pool.Workers, readers.read_source
 
     class Recording(real_workers):  # type: ignore[misc, valid-type]
-        def __init__(self, jobs: int, model: str | None, warm=()) -> None:  # type: ignore[no-untyped-def]
-            events.append(f"start {jobs} warm {len(warm)}")
-            super().__init__(jobs, model, warm)
+        def __init__(self, jobs: int, model: str | None) -> None:
+            events.append(f"start {jobs}")
+            super().__init__(jobs, model)
+
+        def warm(self, specs) -> None:  # type: ignore[no-untyped-def]
+            events.append(f"warm {len(specs)}")
+            super().warm(specs)
 
         def close(self) -> None:
             events.append("close")
@@ -118,15 +122,23 @@ def test_workers_start_before_the_files_are_parsed(monkeypatch, tmp_path: Path) 
         events.append("parse")
         return real_read(*args, **kwargs)
 
+    real_catalogue = api.load_catalogue
+
+    def catalogue():  # type: ignore[no-untyped-def]
+        events.append("catalogue")
+        return real_catalogue()
+
     monkeypatch.setattr(pool, "Workers", Recording)
+    monkeypatch.setattr(api, "load_catalogue", catalogue)
     monkeypatch.setattr(api, "read_source", read, raising=False)
     monkeypatch.setattr(readers, "read_source", read)
     monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
     pooled = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
-    # one theme set to prepare before forking: every file has the same profile
-    assert events[0] == "start 2 warm 1" and events[-1] == "close"
+    # without a result cache the workers start before the catalogue is even read; they get one
+    # theme set to prepare (every file has the same profile) before any file is parsed
+    assert events[:3] == ["start 2", "catalogue", "warm 1"] and events[-1] == "close"
     assert events.count("parse") == len(pooled.files) >= 5
-    assert events.count("start 2 warm 1") == 1  # the analysis used the started pool
+    assert events.count("start 2") == 1  # the analysis used the started pool, not a new one
     events.clear()
     monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "100000000")
     single = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=False)
@@ -144,7 +156,7 @@ def test_no_workers_when_every_file_is_cached(monkeypatch, tmp_path: Path) -> No
     monkeypatch.setenv("MSGLINT_PARALLEL_MIN_WORDS", "0")
     api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=tmp_path)
     monkeypatch.setattr(pool.Workers, "__init__",
-                        lambda self, jobs, model, warm=(): started.append(jobs))
+                        lambda self, jobs, model: started.append(jobs))
     again = api.lint_paths([DRAFTS], profile=PROFILES / "smb-owner.yaml", jobs=2, cache=tmp_path)
     assert not started and len(again.files) >= 5
 
@@ -182,7 +194,8 @@ def test_workers_are_forked_from_one_that_loaded_spacy_and_set_up(monkeypatch) -
         pytest.skip("fork start-up is Linux-only")
     spec, sources = _smb_spec_and_sources()
     monkeypatch.setattr(pool, "_analyze_chunk", _probe)
-    with pool.Workers(2, None, [spec]) as workers:
+    with pool.Workers(2, None) as workers:
+        workers.warm([spec])
         (got,) = pool.analyze_parallel([(spec, sources)], jobs=2, workers=workers)
     assert all(prepared for _, _, prepared in got)
     by_pid = {pid: ppid for pid, ppid, _ in got}
@@ -231,3 +244,20 @@ def test_spawned_workers_where_fork_is_not_used(monkeypatch) -> None:  # type: i
     monkeypatch.setattr(pool, "_context", lambda: multiprocessing.get_context("spawn"))
     (got,) = pool.analyze_parallel([(spec, sources)], jobs=2)
     assert got == expected
+
+
+def test_closing_before_the_workers_took_their_theme_sets_does_not_hang() -> None:
+    """An error while the parent still parses files closes the pool while the first worker is
+    loading spaCy and the theme sets (~200 kB) sit half-sent in its pipe."""
+    import signal
+
+    spec, _ = _smb_spec_and_sources()
+    workers = pool.Workers(2, None)
+    procs = list(workers._procs)
+    workers.warm([spec])
+    signal.alarm(60)  # a hang fails the test instead of the whole run
+    try:
+        workers.close()
+    finally:
+        signal.alarm(0)
+    assert not any(p.is_alive() for p in procs)
