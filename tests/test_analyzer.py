@@ -49,6 +49,37 @@ def test_only_the_patterns_a_sentence_needs_are_compiled() -> None:
     assert compiled[1] is not None
 
 
+@pytest.mark.parametrize("bad", [
+    ({"LEMMA": {"NOT_AN_OP": ["margin"]}},),
+    ({"LEMA": "margin"},),
+])
+def test_a_broken_veto_is_reported_even_if_no_sentence_could_meet_it(bad) -> None:  # type: ignore[no-untyped-def]
+    theme = Theme(id="probe", name="Probe", description="d", patterns=(GOOD,), unless=(bad,),
+                  origin="rules/themes/probe.yaml")
+    with pytest.raises(ConfigError) as exc:
+        Analyzer([theme]).analyze([read_bytes(TEXT, "a.md", "markdown")])
+    assert exc.value.path == "rules/themes/probe.yaml"
+    assert "invalid pattern in theme 'probe'" in exc.value.message
+
+
+def test_a_veto_runs_only_where_its_words_are() -> None:
+    """Vetoes are tried only in a sentence with a mention that holds every word they need, and
+    compiled the first time they are tried; where they match, the mention is gone."""
+    theme = Theme(id="probe", name="Probe", description="d", patterns=(GOOD,),
+                  unless=(({"LOWER": "no"}, {"LEMMA": "stockout"}),
+                          ({"LOWER": "zero"}, {"LEMMA": "stockout"})),
+                  origin="rules/themes/probe.yaml")
+    analyzer = Analyzer([theme])
+    (got,) = analyzer.analyze([read_bytes(b"Fewer stockouts, ever.", "a.md", "markdown")])
+    assert [m.theme for m in got.mentions] == ["probe"]
+    assert analyzer._matchers is not None
+    vetoes = analyzer._matchers["probe"].vetoes
+    assert vetoes == [None, None]  # neither "no" nor "zero" in the sentence: neither tried
+    (got,) = analyzer.analyze([read_bytes(b"No stockouts, ever.", "b.md", "markdown")])
+    assert got.mentions == []
+    assert vetoes[0] is not None and vetoes[1] is None
+
+
 # -- the words-only pre-check before the CNN (Analyzer._may_match) ------------------------------
 
 @pytest.mark.parametrize("spec, relaxed", [
