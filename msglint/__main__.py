@@ -1,3 +1,3 @@
-from msglint.cli import main
+from msglint.cli import run
 
-main()
+run()

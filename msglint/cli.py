@@ -451,3 +451,29 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
         click.echo(json.dumps(dataclasses.asdict(report), indent=2, default=str))
     else:
         click.echo(format_report(report, max_misses=misses), nl=False)
+
+
+def run() -> None:
+    """The ``msglint`` command and ``python -m msglint``: main(), then exit without tearing
+    the interpreter down.
+
+    Freeing every object of a large run one by one at exit took 50-80 ms after linting 100
+    drafts (2% of the run) and is of no use to anyone: the reports are written and closed by
+    then, and the worker processes joined. The standard streams are flushed here.
+    """
+    try:
+        main()  # click's standalone mode always ends in SystemExit
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)  # what Python does with a non-integer exit code
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`msglint check | head`): nothing to add
+            pass
+    os._exit(code)

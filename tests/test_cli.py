@@ -243,6 +243,27 @@ def test_python_m_msglint_works() -> None:
     assert proc.returncode == 0 and "msglint" in proc.stdout
 
 
+@pytest.mark.parametrize("args, code", [
+    (("check", str(DRAFTS), "-p", SMB, "-f", "json"), 1),  # findings: a complete report
+    (("check", str(DRAFTS / "customer-centred.md"), "-p", SMB, "-f", "json"), 0),
+    (("check", "--bogus"), 2),  # click's usage error
+    (("check", str(DRAFTS), "-p", "no-such-profile"), 2),
+])
+def test_the_command_exits_fast_with_its_exit_code_and_all_its_output(args, code) -> None:  # type: ignore[no-untyped-def]
+    """`python -m msglint` (and the `msglint` script, cli.run) leaves with os._exit: the exit
+    code and every byte written to stdout and stderr must survive that."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "msglint", *args], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == code, proc.stderr
+    if "json" in args:
+        assert json.loads(proc.stdout)["files"]  # all of it, flushed
+    if code == 2:
+        assert proc.stderr.strip()
+
+
 def test_unreadable_asset_names_line_and_column(tmp_path: Path) -> None:
     bad = tmp_path / "camp.yaml"
     bad.write_text("subject: [one, two\n", encoding="utf-8")

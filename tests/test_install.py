@@ -39,10 +39,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     str(site), str(wheel)], check=True)
     # pip --target does not write console scripts: write the one the wheel declares.
     script = venv / "bin" / "msglint"
-    script.write_text(f"#!{venv / 'bin' / 'python'}\nfrom msglint.cli import main\nmain()\n")
+    script.write_text(f"#!{venv / 'bin' / 'python'}\nfrom msglint.cli import run\nrun()\n")
     script.chmod(0o755)
     entry = next(site.glob("msglint-*.dist-info")) / "entry_points.txt"
-    assert "msglint = msglint.cli:main" in entry.read_text()
+    assert "msglint = msglint.cli:run" in entry.read_text()
     return venv
 
 
