@@ -305,12 +305,14 @@ class Workers:
         return replies
 
     def close(self) -> None:
-        if self._warm is not None and self._warm.is_alive():
-            # closed before a worker took the theme sets (an error while reading the files):
-            # no second writer on that pipe; stop the workers and let the thread's send fail
+        if self._warm is None or self._warm.is_alive():
+            # closed before the workers had anything to do (an error in the profile or while
+            # reading the files): do not wait for spaCy to finish loading, and leave no second
+            # writer on a pipe the thread may still be writing to
             for proc in self._procs:
                 proc.terminate()
-            self._warm.join()
+            if self._warm is not None:
+                self._warm.join()
         for conn in getattr(self, "_conns", ()):
             try:
                 conn.send(None)

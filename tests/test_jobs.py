@@ -261,3 +261,13 @@ def test_closing_before_the_workers_took_their_theme_sets_does_not_hang() -> Non
     finally:
         signal.alarm(0)
     assert not any(p.is_alive() for p in procs)
+
+
+def test_an_unused_pool_is_stopped_not_waited_for() -> None:
+    """A profile error after the workers started: close() stops them at once instead of
+    waiting for spaCy to load in them."""
+    workers = pool.Workers(2, None)
+    procs = list(workers._procs)
+    workers.close()
+    assert procs and not any(p.is_alive() for p in procs)
+    assert all(p.exitcode is not None and p.exitcode < 0 for p in procs)  # terminated
