@@ -225,43 +225,37 @@ class Analyzer:
         """The Matcher of pattern (or phrase) ``n`` of a theme, compiled on first use."""
         assert self._matchers is not None
         theme_matchers = self._matchers[theme_id]
-        matcher = theme_matchers.patterns[n]
-        if matcher is None:
-            from spacy.matcher import Matcher
-
-            matcher = Matcher(self.nlp.vocab)  # validated in _build_matchers
-            try:
-                matcher.add(theme_id, [theme_matchers.specs[n]])
-            except (ValueError, KeyError) as exc:
-                raise ConfigError(f"invalid pattern in theme '{theme_id}': "
-                                  f"{str(exc).splitlines()[0]}",
-                                  self.themes[theme_id].origin) from None
-            theme_matchers.patterns[n] = matcher
-        return matcher
+        return self._compiled(theme_id, theme_matchers.patterns, theme_matchers.specs, n)
 
     def _veto_spans(self, theme_id: str, doc: Doc, words: set[str]) -> list[tuple[int, int]]:
         """Where the theme's vetoes match in ``doc``, trying only those whose required words
         are all among ``words``; each veto's Matcher is compiled the first time it is tried."""
-        from spacy.matcher import Matcher
-
         assert self._matchers is not None
         theme_matchers = self._matchers[theme_id]
         spans: list[tuple[int, int]] = []
         for n, need in enumerate(theme_matchers.veto_needs):
-            if not all(not words.isdisjoint(x) for x in need):
-                continue
-            matcher = theme_matchers.vetoes[n]
-            if matcher is None:
-                matcher = Matcher(self.nlp.vocab)  # validated in _build_matchers
-                try:
-                    matcher.add(theme_id, [theme_matchers.veto_specs[n]])
-                except (ValueError, KeyError) as exc:
-                    raise ConfigError(f"invalid pattern in theme '{theme_id}': "
-                                      f"{str(exc).splitlines()[0]}",
-                                      self.themes[theme_id].origin) from None
-                theme_matchers.vetoes[n] = matcher
-            spans += [(s, e) for _, s, e in matcher(doc)]
+            if all(not words.isdisjoint(x) for x in need):
+                matcher = self._compiled(theme_id, theme_matchers.vetoes,
+                                         theme_matchers.veto_specs, n)
+                spans += [(s, e) for _, s, e in matcher(doc)]
         return spans
+
+    def _compiled(self, theme_id: str, matchers: list[Any], specs: list[list[dict[str, Any]]],
+                  n: int) -> Any:
+        """``matchers[n]``, first compiled from ``specs[n]`` (validated in _build_matchers)."""
+        matcher = matchers[n]
+        if matcher is None:
+            from spacy.matcher import Matcher
+
+            matcher = Matcher(self.nlp.vocab)
+            try:
+                matcher.add(theme_id, [specs[n]])
+            except (ValueError, KeyError) as exc:
+                raise ConfigError(f"invalid pattern in theme '{theme_id}': "
+                                  f"{str(exc).splitlines()[0]}",
+                                  self.themes[theme_id].origin) from None
+            matchers[n] = matcher
+        return matcher
 
     def _build_requirements(self) -> dict[str, list[tuple[str, int, tuple[frozenset[str], ...]]]]:
         """For every pattern and phrase: the word sets a sentence must *all* hit to match it.
