@@ -295,10 +295,12 @@ def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
     (markup included), close enough to decide; .docx bytes are compressed, so they count for
     nothing and a .docx-heavy run decides later, in _analyze.
     """
+    if len(uncached) < 2 or jobs == 1:
+        return None  # before importing the pool: a cached run needs none of it
     from msglint import pool
 
     jobs = pool.default_jobs() if jobs is None or jobs < 1 else jobs
-    if jobs < 2 or len(uncached) < 2:
+    if jobs < 2:
         return None
     words = sum(len(data.split()) for data in uncached
                 if data is not None and not data.startswith(b"PK\x03\x04"))
