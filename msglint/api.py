@@ -222,7 +222,7 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
     workers = _early_workers(list(contents.values()), jobs, model) if store is None else None
     try:
         catalogue = load_catalogue()
-        if semantic:  # fail before reading anything when the extra is missing
+        if semantic:  # fail before any file is parsed when the extra is missing
             from msglint import semantic as semantic_mod
 
             semantic_mod.require()
