@@ -58,6 +58,10 @@ THEME_SCHEMA: dict[str, Any] = {
                                              "semantic layer (msglint[semantic]), matched by "
                                              "meaning alongside examples.match; not run as "
                                              "pattern tests."},
+        "semantic_negatives": {**_STRINGS,
+                               "description": "Near misses the semantic layer must not read "
+                                              "as this theme, alongside examples.no_match; "
+                                              "not run as pattern tests."},
     },
 }
 
@@ -106,6 +110,7 @@ class Theme:
     aliases: tuple[str, ...] = ()
     origin: str = ""  # file the theme came from, for error messages and `explain`
     semantic_examples: tuple[str, ...] = ()  # more prototypes for msglint.semantic
+    semantic_negatives: tuple[str, ...] = ()  # more negatives for msglint.semantic
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,7 @@ def theme_from_data(data: dict[str, Any], doc: yamlmarks.Marked, origin: str,
         match_examples=tuple(ex["match"]), no_match_examples=tuple(ex["no_match"]),
         aliases=tuple(data.get("aliases", [])), origin=origin,
         semantic_examples=tuple(data.get("semantic_examples", [])),
+        semantic_negatives=tuple(data.get("semantic_negatives", [])),
     )
 
 
