@@ -18,6 +18,11 @@ A replay, not the pipeline: negation and vetoes are left out, so confirm the cho
 `msglint eval tests/eval --split dev --semantic` and `msglint eval tests/eval/dev-only --semantic`.
 
     python benchmarks/semantic_calibrate.py [--cv] [--top 25]
+
+``--cache FILE`` keeps every embedded text in FILE (a pickle, e.g. under /tmp) so a second run
+after editing theme examples embeds only the new sentences. ``--fit GROUPS`` chooses the
+setting on some item groups (``dev`` is the dev split of tests/eval; ``extra``, ``real2`` ...
+the dev-only files) and reports it on the others; ``--loo`` leaves one group out at a time.
 """
 
 from __future__ import annotations
@@ -41,13 +46,46 @@ from msglint.readers import read_bytes  # noqa: E402
 Setting = tuple[float, float, float, int]  # threshold, margin, background margin, top_k
 
 
-def load_dev() -> list[EvalItem]:
+def load_dev() -> tuple[list[EvalItem], list[str]]:
+    """Dev items and the group of each: "dev" (dev split of tests/eval) or a dev-only file."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         items = list(load_dataset(ROOT / "tests" / "eval", split="dev"))
-        items += [i for i in load_dataset(ROOT / "tests" / "eval" / "dev-only")
-                  if i.split == "dev"]
-    return items
+        groups = ["dev"] * len(items)
+        for file in sorted((ROOT / "tests" / "eval" / "dev-only").glob("*.jsonl")):
+            more = [i for i in load_dataset(file) if i.split == "dev"]
+            items += more
+            groups += [file.stem] * len(more)
+    return items, groups
+
+
+class CachedEmbedder:
+    """Wraps an embedder with a text -> vector cache kept in a pickle file."""
+
+    def __init__(self, inner: Any, path: Path | None) -> None:
+        import pickle
+
+        self.inner, self.path, self.name = inner, path, inner.name
+        self.cache: dict[str, Any] = {}
+        if path is not None and path.exists():
+            self.cache = pickle.loads(path.read_bytes())  # noqa: S301 - our own /tmp file
+        self.fresh = 0
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if todo:
+            for t, v in zip(todo, self.inner.encode(todo), strict=True):
+                self.cache[t] = v
+            self.fresh += len(todo)
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 384))
+
+    def save(self) -> None:
+        import pickle
+
+        if self.path is not None and self.fresh:
+            self.path.write_bytes(pickle.dumps(self.cache))
 
 
 def main() -> int:
@@ -69,9 +107,17 @@ def main() -> int:
                     "(combined view) and whether the dev label agrees")
     ap.add_argument("--per-theme", action="store_true",
                     help="per-theme alone P/R at the module's current setting")
+    ap.add_argument("--offsets", help="per-theme offsets, e.g. more-revenue=-0.03,lower-costs=0.05 "
+                    "(over the module's OFFSETS)")
+    ap.add_argument("--cache", type=Path, help="pickle file of embeddings (e.g. under /tmp)")
+    ap.add_argument("--fit", help="choose on these groups (comma-separated), report the rest")
+    ap.add_argument("--loo", action="store_true", help="leave one group out at a time")
+    ap.add_argument("--misses", action="store_true", help="dev paraphrase items the module "
+                    "setting misses, with the nearest theme of their best piece")
+    ap.add_argument("--misses-alone", action="store_true", help="--misses in the alone view")
     args = ap.parse_args()
 
-    items = load_dev()
+    items, groups = load_dev()
     cat = load_catalogue()
     prof = api.get_profile("smb-owner", cat)
     sources = [read_bytes(i.text.encode(), f"<{n}>", "text") for n, i in enumerate(items)]
@@ -80,7 +126,8 @@ def main() -> int:
                                                                      strict=True)]
     base = [({m.theme for m in r.themes}, r.voice.label if r.voice else "neutral")
             for r in results]
-    matcher = semantic.SemanticMatcher(list(cat.themes.values()))
+    embedder = CachedEmbedder(semantic.MiniLMEmbedder(), args.cache)
+    matcher = semantic.SemanticMatcher(list(cat.themes.values()), embedder)
     ids = [t.id for t in matcher.themes]
     drivers = sorted(matcher.taking_part)
     rows: list[tuple[int, set[str]]] = []  # (item, themes its patterns found in the sentence)
@@ -97,7 +144,11 @@ def main() -> int:
     for k in ks:
         matcher.top_k = k
         scored[k] = matcher.similarities(pieces)
+    embedder.save()
     offsets = dict(semantic.OFFSETS)
+    for part in filter(None, (args.offsets or "").split(",")):
+        tid, _, val = part.partition("=")
+        offsets[tid] = float(val)
 
     def replay(s: Setting, alone: bool) -> list[set[str]]:
         threshold, margin, bg_margin, k = s
@@ -118,7 +169,7 @@ def main() -> int:
     def counts(idx: Sequence[int], s: Setting) -> dict[str, int]:
         comb, alone = replay(s, False), replay(s, True)
         c = dict.fromkeys(("tp", "fp", "fn", "ptp", "pfn", "hn", "hnfa", "atp", "afp", "afn",
-                           "add_ok", "add_bad"), 0)
+                           "add_ok", "add_bad", "aptp", "apfn"), 0)
         for n in idx:
             it, gold = items[n], set(items[n].themes)
             pred = comb[n]
@@ -138,6 +189,9 @@ def main() -> int:
             c["atp"] += len(g & alone[n])
             c["afp"] += len(alone[n] - g)
             c["afn"] += len(g - alone[n])
+            if it.kind == "paraphrase":
+                c["aptp"] += len(g & alone[n])
+                c["apfn"] += len(g - alone[n])
         return c
 
     def f1(tp: int, fp: int, fn: int) -> float:
@@ -157,7 +211,8 @@ def main() -> int:
         ar = c["atp"] / max(1, c["atp"] + c["afn"])
         return (f"{f1(c['tp'], c['fp'], c['fn']):.3f} {prec:.3f} {para:.3f} {hn:.3f} "
                 f"{c['add_ok']:>4} {c['add_bad']:>4} | {ap_:.3f} {ar:.3f} "
-                f"{f1(c['atp'], c['afp'], c['afn']):.3f}")
+                f"{f1(c['atp'], c['afp'], c['afn']):.3f} "
+                f"{c['aptp'] / max(1, c['aptp'] + c['apfn']):.3f}")
 
     def floats(s: str) -> list[float]:
         return [float(x) for x in s.split(",")]
@@ -174,12 +229,16 @@ def main() -> int:
     print(f"module setting: threshold {semantic.DEFAULT_THRESHOLD}, margin {semantic.MARGIN}, "
           f"background margin {semantic.BACKGROUND_MARGIN}, top_k {semantic.TOP_K}")
     head = ("thresh margin bg   k | combined: F1  prec  para  hardneg +ok  +bad | "
-            "alone: prec recall F1")
+            "alone: prec recall F1 para")
     print(head)
     table = [(s, counts(everything, s)) for s in grid]
     table.sort(key=lambda x: -objective(x[1]))
+    real_items = [n for n in everything if groups[n].startswith("real")]
     for s, c in table[:args.top]:
-        print(f"{s[0]:<6} {s[1]:<6} {s[2]:<4} {s[3]} | " + line(c))
+        r = counts(real_items, s)
+        print(f"{s[0]:<6} {s[1]:<6} {s[2]:<4} {s[3]} | " + line(c)
+              + f" | real2-6: F1 {f1(r['tp'], r['fp'], r['fn']):.3f} "
+                f"+{r['add_ok']}/-{r['add_bad']}")
     if args.cv:
         folds = [[n for n in everything if n % 5 == f] for f in range(5)]
         total: dict[str, int] = {}
@@ -210,12 +269,81 @@ def main() -> int:
         k = semantic.TOP_K if semantic.TOP_K in scored else ks[0]
         alone = replay((semantic.DEFAULT_THRESHOLD, semantic.MARGIN, semantic.BACKGROUND_MARGIN,
                         k), True)
-        print("per theme, layer alone at the module setting: tp fp fn")
+        if args.show:
+            t_, m_, b_, k_ = (float(x) for x in args.show.split(","))
+            alone = replay((t_, m_, b_, int(k_)), True)
+            comb = replay((t_, m_, b_, int(k_)), False)
+        else:
+            comb = replay((semantic.DEFAULT_THRESHOLD, semantic.MARGIN,
+                           semantic.BACKGROUND_MARGIN, k), False)
+        print("per theme, combined: added right/wrong on real2-6 and elsewhere, paraphrase tp")
+        for tid in drivers:
+            r_ok = r_bad = o_ok = o_bad = ptp = 0
+            for n, (c_, b0) in enumerate(zip(comb, base, strict=True)):
+                if tid in c_ and tid not in b0[0]:
+                    ok = tid in items[n].themes
+                    if groups[n].startswith("real"):
+                        r_ok, r_bad = r_ok + ok, r_bad + (not ok)
+                    else:
+                        o_ok, o_bad = o_ok + ok, o_bad + (not ok)
+                if tid in alone[n] and tid in items[n].themes and items[n].kind == "paraphrase":
+                    ptp += 1
+            print(f"  {tid:<28} real +{r_ok}/-{r_bad}  other +{o_ok}/-{o_bad}  alone para tp {ptp}")
+        print("per theme, layer alone: tp fp fn")
         for tid in drivers:
             tp = sum(tid in a and tid in i.themes for a, i in zip(alone, items, strict=True))
             fp = sum(tid in a and tid not in i.themes for a, i in zip(alone, items, strict=True))
             fn = sum(tid not in a and tid in i.themes for a, i in zip(alone, items, strict=True))
             print(f"  {tid:<28} {tp:>3} {fp:>3} {fn:>3}")
+    names = list(dict.fromkeys(groups))
+    real = [n for n in everything if groups[n].startswith("real")]
+
+    def by_group(s: Setting, label: str) -> None:
+        print(f"{label} {s}:")
+        for g in names:
+            print(f"  {g:<8} " + line(counts([n for n in everything if groups[n] == g], s)))
+        print(f"  {'real2-6':<8} " + line(counts(real, s)))
+        print(f"  {'all':<8} " + line(counts(everything, s)))
+
+    module = (semantic.DEFAULT_THRESHOLD, semantic.MARGIN, semantic.BACKGROUND_MARGIN,
+              semantic.TOP_K)
+    if module[3] in scored:
+        by_group(module, "per group, module setting")
+    if args.show:
+        by_group(tuple(float(x) for x in args.show.split(",")[:3])  # type: ignore[arg-type]
+                 + (int(float(args.show.split(",")[3])),), "per group, --show")
+    if args.fit:
+        fit = set(args.fit.split(","))
+        train = [n for n in everything if groups[n] in fit]
+        best = max(grid, key=lambda s: objective(counts(train, s)))
+        by_group(best, f"per group, chosen on {sorted(fit)}")
+    if args.loo:
+        for g in names:
+            train = [n for n in everything if groups[n] != g]
+            best = max(grid, key=lambda s: objective(counts(train, s)))
+            held = [n for n in everything if groups[n] == g]
+            print(f"leave out {g:<8} chose {best}; held out: " + line(counts(held, best))
+                  + "  module: " + (line(counts(held, module)) if module[3] in scored else ""))
+    if (args.misses or args.misses_alone) and module[3] in scored:
+        pos, _neg, _bg = scored[module[3]]
+        comb = replay(module, args.misses_alone)
+        for n in everything:
+            it = items[n]
+            if it.kind != "paraphrase" or not set(it.themes) - comb[n]:
+                continue
+            rs = [r for r, (m, _f) in enumerate(rows) if m == n]
+            for tid in sorted(set(it.themes) - comb[n]):
+                if tid not in ids:
+                    continue
+                ti = ids.index(tid)
+                r = max(rs, key=lambda r: pos[r, ti]) if rs else None
+                if r is None:
+                    print(f"MISS {groups[n]:<6} {it.id:11} {tid:28} (no piece)")
+                    continue
+                near = ids[int(pos[r].argmax())]
+                print(f"MISS {groups[n]:<6} {it.id:11} {tid:28} {pos[r, ti]:.3f} nearest "
+                      f"{near} {pos[r].max():.3f} bg {_bg[r]:.3f} neg {_neg[r, ti]:.3f} "
+                      f"found={sorted(rows[r][1])}")
     return 0
 
 
