@@ -3,9 +3,10 @@
 A copywriter's paraphrase ("your diary fills up with regulars") names no word the lexicon lists.
 This layer embeds each sentence with a small sentence-embedding model and compares it with each
 theme's *prototypes* (its ``examples.match`` plus its ``semantic_examples``) and *negatives* (its
-``examples.no_match``). A theme takes part when it lists ``semantic_examples``: its author has
-written the paraphrases it should catch; the others (puffery, credentials: a matter of words
-more than meaning) are left to their patterns. A sentence, or a clause of a long one, gets a
+``examples.no_match`` plus its ``semantic_negatives``, near-miss senses written for this layer).
+A theme takes part when it lists ``semantic_examples``: its author has written the paraphrases
+it should catch; the others (puffery, credentials: a matter of words more than meaning) are
+left to their patterns. A sentence, or a clause of a long one, gets a
 semantic mention of theme T when
 
 * no pattern of T matched (or was vetoed) in that sentence: the lexicon has had its say;
@@ -14,7 +15,10 @@ semantic mention of theme T when
   sentence nearest to cost-containment is not given lower-costs;
 * its cosine similarity to T's nearest prototype is at least T's threshold; and
 * that similarity beats its similarity to T's nearest negative by at least ``MARGIN``: the
-  negatives are the near misses ("average wait time for customers") the theme must not take;
+  negatives are the near misses ("average wait time for customers") the theme must not take,
+  its ``examples.no_match`` and, since round 11, its ``semantic_negatives`` (senses such as
+  "free to use" for lower-costs or "return on investment" for take-home-pay that are no
+  pattern's business);
 * and it beats the nearest of ``BACKGROUND`` by ``BACKGROUND_MARGIN``: sentences about nothing
   in particular (calls to action, lists of services, opening hours) otherwise land near
   whichever short prototype happens to be closest.
@@ -65,7 +69,11 @@ MARGIN = 0.05
 THRESHOLDS: dict[str, float] = {}
 # A shared threshold plus a small per-theme offset (fewer free parameters than a threshold per
 # theme); THRESHOLDS, when it names a theme, wins over DEFAULT_THRESHOLD + OFFSETS.
-OFFSETS: dict[str, float] = {"lower-costs": 0.05, "take-home-pay": 0.05, "time-savings": 0.03}
+# Round 11: -0.03 for risk-reduction and peace-of-mind, whose dev paraphrases the layer alone
+# missed at 0.47-0.49 with the right nearest theme (alone paraphrase recall on dev 0.58 -> 0.63;
+# added labels on real2-6 copy +1 right, 0 wrong; one wrong in extra.jsonl).
+OFFSETS: dict[str, float] = {"lower-costs": 0.05, "take-home-pay": 0.05, "time-savings": 0.03,
+                             "risk-reduction": -0.03, "peace-of-mind": -0.03}
 # A theme's similarity to a piece is the mean of its TOP_K nearest prototypes (1: the nearest).
 TOP_K = 2
 # "driver": a sentence in which the patterns found a customer-outcome driver gets no further
@@ -294,7 +302,7 @@ class SemanticMatcher:
             for text in dict.fromkeys(t.match_examples + t.semantic_examples):
                 texts.append(text)
                 owner.append(i)
-            for text in dict.fromkeys(t.no_match_examples):
+            for text in dict.fromkeys(t.no_match_examples + t.semantic_negatives):
                 neg_texts.append(text)
                 neg_owner.append(i)
         every = texts + neg_texts + list(self.background)

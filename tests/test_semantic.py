@@ -8,6 +8,7 @@ the extra is not installed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -110,6 +111,14 @@ def test_a_sentence_as_close_to_a_negative_is_left_alone() -> None:
     # As close to "family owned bakery since 1990" (a no_match example) as to any prototype.
     hits = matcher(FAMILY, default_threshold=0.3).match(["Family owned bakery with family."])
     assert hits[0] == []
+
+
+def test_semantic_negatives_are_negatives_too() -> None:
+    # A near-miss sense written only for the layer ("semantic_negatives"), never a pattern test.
+    text = ["Family dinners at the bakery each weekend."]
+    assert matcher(FAMILY, default_threshold=0.3).match(text)[0]
+    guarded = dataclasses.replace(FAMILY, semantic_negatives=("bakery dinners each weekend",))
+    assert matcher(guarded, default_threshold=0.3).match(text)[0] == []
 
 
 def test_a_sentence_nearest_to_the_background_gets_nothing() -> None:
@@ -275,6 +284,11 @@ def test_theme_files_accept_semantic_examples() -> None:
     assert all(t.semantic_examples for t in drivers)
     for t in cat.themes.values():  # our own wording, not repeats of the pattern tests
         assert not set(t.semantic_examples) & set(t.match_examples), t.id
+        assert not set(t.semantic_negatives) & set(t.no_match_examples), t.id
+        # a near miss of a theme is not also one of its prototypes
+        assert not set(t.semantic_negatives) & set(t.semantic_examples + t.match_examples), t.id
+    assert THEME_SCHEMA["properties"]["semantic_negatives"]["type"] == "array"
+    assert any(t.semantic_negatives for t in drivers)
 
 
 @pytest.fixture
