@@ -115,7 +115,14 @@ def main() -> int:
     ap.add_argument("--misses", action="store_true", help="dev paraphrase items the module "
                     "setting misses, with the nearest theme of their best piece")
     ap.add_argument("--misses-alone", action="store_true", help="--misses in the alone view")
+    ap.add_argument("--long-words", type=int, help="override LONG_SENTENCE_WORDS (clause "
+                    "splitting from this many words)")
+    ap.add_argument("--min-clause-words", type=int, help="override MIN_CLAUSE_WORDS")
     args = ap.parse_args()
+    if args.long_words:
+        semantic.LONG_SENTENCE_WORDS = args.long_words
+    if args.min_clause_words:
+        semantic.MIN_CLAUSE_WORDS = args.min_clause_words
 
     items, groups = load_dev()
     cat = load_catalogue()
