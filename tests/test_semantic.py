@@ -115,9 +115,9 @@ def test_a_sentence_as_close_to_a_negative_is_left_alone() -> None:
 
 def test_semantic_negatives_are_negatives_too() -> None:
     # A near-miss sense written only for the layer ("semantic_negatives"), never a pattern test.
-    text = ["Family dinners at the bakery each weekend."]
+    text = ["Home for dinner with family every weekday."]
     assert matcher(FAMILY, default_threshold=0.3).match(text)[0]
-    guarded = dataclasses.replace(FAMILY, semantic_negatives=("bakery dinners each weekend",))
+    guarded = dataclasses.replace(FAMILY, semantic_negatives=("dinner every weekday at home",))
     assert matcher(guarded, default_threshold=0.3).match(text)[0] == []
 
 
