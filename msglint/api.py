@@ -219,7 +219,8 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                 contents[i] = None  # read_source below reports it
     # Without a result cache every file is analysed: the workers can start loading spaCy now,
     # before the catalogue is parsed (0.15 s without its snapshot), not after.
-    workers = _early_workers(list(contents.values()), jobs, model) if store is None else None
+    workers = (_early_workers(list(contents.values()), jobs, model, cache=False)
+               if store is None else None)
     try:
         catalogue = load_catalogue()
         if semantic:  # fail before any file is parsed when the extra is missing
@@ -257,7 +258,7 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                     results[i] = hit
                     continue
             uncached.append((i, target, prof, data))
-        if workers is None:
+        if workers is None and store is not None:  # without a cache, decided above
             workers = _early_workers([d for _, _, _, d in uncached], jobs, model)
         if workers is not None:
             workers.warm([_theme_set(analyzer_for(prof, catalogue, model), model) for prof in
@@ -271,8 +272,8 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                                         error=_with_position(exc))
                 continue
             pending.append((i, source, prof))
-        analyses = _analyze(pending, catalogue, model, jobs, semantic,
-                            workers) if pending else []
+        analyses = _analyze(pending, catalogue, model, jobs, semantic, workers,
+                            cache=store is not None) if pending else []
     finally:
         if workers is not None:
             workers.close()
@@ -287,7 +288,7 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
 
 
 def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
-                   model: str | None) -> pool.Workers | None:
+                   model: str | None, cache: bool = True) -> pool.Workers | None:
     """Start the workers before the files are parsed, when _analyze will want them.
 
     Loading spaCy takes about 0.6 s; started here, that overlaps the parent's parsing of the
@@ -304,7 +305,7 @@ def _early_workers(uncached: Sequence[bytes | None], jobs: int | None,
         return None
     words = sum(len(data.split()) for data in uncached
                 if data is not None and not data.startswith(b"PK\x03\x04"))
-    if words < pool.min_parallel_words():
+    if words < pool.min_parallel_words(cache):
         return None
     try:
         return pool.Workers(min(jobs, len(uncached)), model)
@@ -322,12 +323,13 @@ def _theme_set(analyzer: Analyzer, model: str | None) -> pool.ThemeSet:
 
 def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogue,
              model: str | None, jobs: int | None, semantic: bool = False,
-             workers: pool.Workers | None = None) -> list[Analysis]:
+             workers: pool.Workers | None = None, cache: bool = True) -> list[Analysis]:
     """Analyses for ``pending``, in order: one spaCy batch per theme set, in-process or pooled.
 
-    Only the uncached files get here. Below pool.MIN_PARALLEL_WORDS, or with jobs=1, everything runs
-    in this process (a worker's spaCy load would cost more than it saves). ``workers``: a pool
-    _early_workers already started, used whatever the final word count says.
+    Only the uncached files get here. Below pool.min_parallel_words(cache) (``cache``: whether
+    a result cache is in use), or with jobs=1, everything runs in this process (workers would
+    cost more than they save). ``workers``: a pool _early_workers already started, used
+    whatever the final word count says.
     """
     from msglint import pool
 
@@ -341,7 +343,7 @@ def _analyze(pending: Sequence[tuple[int, Source, Profile]], catalogue: Catalogu
     words = sum(len(s.text.split()) for _, s, _ in pending) if jobs > 1 else 0
     out: list[Analysis | None] = [None] * len(pending)
     pooled: list[list[Analysis]] | None = None
-    if workers is not None or (jobs > 1 and words >= pool.min_parallel_words()):
+    if workers is not None or (jobs > 1 and words >= pool.min_parallel_words(cache)):
         specs = [(_theme_set(analyzers[gid], model), [pending[n][1] for n in members])
                  for gid, members in groups.items()]
         try:

@@ -1,8 +1,9 @@
 """Parallel analysis for many files: worker processes that share one load of spaCy.
 
 Why processes and not threads: the parser holds the GIL for most of its work. Why not for small
-runs: starting workers and loading spaCy in them (~0.6 s) only pays off when there is enough
-text to parse, so ``lint_paths`` stays in-process below ``MIN_PARALLEL_WORDS``. On Linux the
+runs: starting a worker costs CPU, which only pays off when there is enough text to parse (or,
+without a result cache, the catalogue to parse meanwhile), so ``lint_paths`` stays in-process
+below ``min_parallel_words()``. On Linux the
 first worker loads spaCy and sets up the matchers, then forks the others from itself
 (Workers); elsewhere each worker is spawned and loads its own.
 
@@ -30,19 +31,25 @@ from msglint.catalogue import Theme
 from msglint.errors import ConfigError, MsglintError
 from msglint.source import Source
 
-# Below this many words of uncached copy, one process is about as fast and uses less CPU: the
-# second spaCy load (~0.6 s of CPU) buys little. Measured with 2 cores, wall s in one process /
-# with 2 workers: 2,000 words 1.14 / 1.03, 3,000 1.25 / 1.06, 5,000 1.37 / 1.16, 10,000
-# 1.93 / 1.33 (docs/benchmarks.md, `--jobs`).
+# Below this many words of uncached copy, one process is about as fast and uses less CPU.
+# Measured with 2 cores at 1c54ada (median wall s, one process / two workers): with the result
+# cache on, where the workers start after the cache lookups and only the analysis is shared,
+# 1,000 words 0.86 / 0.83, 2,000 0.93 / 0.92, 3,000 1.06 / 1.04, 6,000 1.21 / 1.09.
 MIN_PARALLEL_WORDS = 4_000
+# Without a result cache the first worker starts before the catalogue is parsed, so spaCy's
+# load overlaps that and the files' parsing: 1,000 words in two files 1.09 / 0.87, 2,000
+# 1.16 / 0.89, 3,000 1.19 / 0.97, 6,000 1.32 / 0.99.
+MIN_PARALLEL_WORDS_NO_CACHE = 1_000
 
 
-def min_parallel_words() -> int:
-    """MIN_PARALLEL_WORDS, or ``$MSGLINT_PARALLEL_MIN_WORDS`` (for tests and tuning)."""
+def min_parallel_words(cache: bool = True) -> int:
+    """MIN_PARALLEL_WORDS (MIN_PARALLEL_WORDS_NO_CACHE when no result cache is used), or
+    ``$MSGLINT_PARALLEL_MIN_WORDS`` for both (for tests and tuning)."""
+    default = MIN_PARALLEL_WORDS if cache else MIN_PARALLEL_WORDS_NO_CACHE
     try:
-        return int(os.environ.get("MSGLINT_PARALLEL_MIN_WORDS", MIN_PARALLEL_WORDS))
+        return int(os.environ.get("MSGLINT_PARALLEL_MIN_WORDS", default))
     except ValueError:
-        return MIN_PARALLEL_WORDS
+        return default
 
 
 def default_jobs() -> int:

@@ -59,9 +59,9 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     calls: list[list[str]] = []
     real = api._analyze
 
-    def spy(pending, catalogue, model, jobs, *rest):  # type: ignore[no-untyped-def]
+    def spy(pending, catalogue, model, jobs, *rest, **options):  # type: ignore[no-untyped-def]
         calls.append([src.path for _, src, _ in pending])
-        return real(pending, catalogue, model, jobs, *rest)
+        return real(pending, catalogue, model, jobs, *rest, **options)
 
     monkeypatch.setattr(api, "_analyze", spy)
     return calls

@@ -271,3 +271,28 @@ def test_an_unused_pool_is_stopped_not_waited_for() -> None:
     workers.close()
     assert procs and not any(p.is_alive() for p in procs)
     assert all(p.exitcode is not None and p.exitcode < 0 for p in procs)  # terminated
+
+
+def test_without_a_result_cache_workers_pay_off_sooner(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """1,200 uncached words in two files: with no result cache the first worker starts before
+    the catalogue is parsed, which pays from 1,000 words; with the cache on, where only the
+    analysis would be shared, one process is as fast below 4,000."""
+    from msglint import api, cache
+
+    monkeypatch.delenv("MSGLINT_PARALLEL_MIN_WORDS", raising=False)
+    monkeypatch.setattr(cache, "_enabled", True)
+    monkeypatch.setenv(cache.ENV_DIR, str(tmp_path / "default-cache"))
+    words = "Spend your evenings with family while we keep the shelves full. " * 50
+    for name in ("a.md", "b.md"):
+        (tmp_path / "drafts").mkdir(exist_ok=True)
+        (tmp_path / "drafts" / name).write_text(words, encoding="utf-8")
+    started: list[int] = []
+    monkeypatch.setattr(pool.Workers, "__init__",
+                        lambda self, jobs, model: started.append(jobs) or
+                        (_ for _ in ()).throw(pool.PoolUnavailable("recorded")))
+    profile = PROFILES / "smb-owner.yaml"
+    api.lint_paths([tmp_path / "drafts"], profile=profile, jobs=2, cache=False)
+    assert started[:1] == [2]  # (then, the pool being unavailable, once more in _analyze)
+    started.clear()
+    api.lint_paths([tmp_path / "drafts"], profile=profile, jobs=2, cache=tmp_path / "results")
+    assert started == []
