@@ -32,7 +32,7 @@ from msglint.errors import ConfigError, MsglintError
 from msglint.source import Source
 
 # Below this many words of uncached copy, one process is about as fast and uses less CPU.
-# Measured with 2 cores at 1c54ada (median wall s, one process / two workers): with the result
+# Measured with 2 cores at 9eb1e94 (median wall s, one process / two workers): with the result
 # cache on, where the workers start after the cache lookups and only the analysis is shared,
 # 1,000 words 0.86 / 0.83, 2,000 0.93 / 0.92, 3,000 1.06 / 1.04, 6,000 1.21 / 1.09.
 MIN_PARALLEL_WORDS = 4_000
