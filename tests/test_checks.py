@@ -36,3 +36,30 @@ def test_every_registered_check_has_docs() -> None:
     from msglint.checks import rules as _  # noqa: F401 - registers
 
     assert set(REGISTRY) <= set(CATALOGUE.checks)
+
+
+@pytest.mark.parametrize("span, quote", [
+    ("**inventory control**", "inventory control"),
+    ("*margins*", "margins"),
+    ("__stock levels__", "stock levels"),
+    ("`SKU`", "SKU"),
+    ("***bold italic***", "bold italic"),
+    ("gross\n  margin", "gross margin"),  # a span across a line break, on one line
+    ("_stock_ levels", "_stock_ levels"),  # markers that do not wrap the whole span stay
+    ("**", "**"),
+    ("cost containment", "cost containment"),
+])
+def test_messages_quote_the_words_not_their_markup(span: str, quote: str) -> None:
+    from msglint.checks import quoted
+
+    assert quoted(span) == quote
+
+
+def test_an_off_target_finding_in_bold_quotes_the_words() -> None:
+    from msglint.api import lint_text
+
+    result = lint_text("We deliver tight **inventory control** for you.", "smb-owner",
+                       fmt="markdown")
+    (finding,) = [f for f in result.findings if f.rule == "off-target-theme"]
+    assert finding.message.startswith("'inventory control' talks about")
+    assert finding.location.text == "**inventory control**"  # the span itself is unchanged

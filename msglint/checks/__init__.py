@@ -7,6 +7,7 @@ same text the findings carry. Checks never see inline suppressions; those are ap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,26 @@ def check(check_id: str) -> Callable[[CheckFn], CheckFn]:
     return register
 
 
+_SPACES = re.compile(r"\s+")
+_MARKERS = ("**", "__", "*", "_", "`", "~~")
+
+
+def quoted(text: str) -> str:
+    """The words of a finding's span as its message quotes them: on one line, without the
+    Markdown emphasis or code markers that wrap them in the file ('**inventory control**' reads
+    'inventory control'). The finding's location keeps the exact span."""
+    text = _SPACES.sub(" ", text).strip()
+    changed = True
+    while changed:
+        changed = False
+        for marker in _MARKERS:
+            inner = text[len(marker):-len(marker)]
+            if text.startswith(marker) and text.endswith(marker) and inner.strip():
+                text, changed = inner.strip(), True
+                break
+    return text
+
+
 class Emit:
     """Builds findings for one check from its YAML doc, honouring severity overrides."""
 
@@ -63,7 +84,7 @@ class Emit:
                  theme: str | None = None, severity: Severity | None = None,
                  why: str | None = None, suggestion: str | None = None,
                  field: str | None = None, **values: Any) -> Finding:
-        values.setdefault("text", location.text)
+        values.setdefault("text", quoted(location.text))
         message = self.doc.message.format_map(_Defaulting(values))
         return Finding(
             rule=self.doc.id, severity=severity or self.severity, message=message,
