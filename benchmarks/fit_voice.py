@@ -102,15 +102,9 @@ def scores(feats: Features, weights: Mapping[str, float], sides: Mapping[str, st
 
 def label(c: float, v: float, customer_threshold: float, vendor_threshold: float) -> str:
     """msglint.voice.label_for with explicit thresholds."""
-    total = c + v
-    if total <= 0:
-        return "neutral"
-    focus = c / total
-    if focus >= customer_threshold:
-        return "customer"
-    if focus <= vendor_threshold:
-        return "vendor"
-    return "mixed"
+    from msglint.voice import label_for
+
+    return label_for(c, v, customer_threshold, vendor_threshold)
 
 
 def accuracy(items: Sequence[Item], weights: Mapping[str, float], sides: Mapping[str, str],

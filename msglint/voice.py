@@ -438,14 +438,17 @@ def call_to_action(tokens: Sequence[TokenLike]) -> bool:
     return first is not None and first.lower_ in CTA_VERBS
 
 
-def label_for(customer: float, vendor: float) -> VoiceLabel:
+def label_for(customer: float, vendor: float, customer_threshold: float = CUSTOMER_THRESHOLD,
+              vendor_threshold: float = VENDOR_THRESHOLD) -> VoiceLabel:
+    """The label for these summed signals (the thresholds are parameters for the fit script,
+    benchmarks/fit_voice.py)."""
     total = customer + vendor
     if total <= 0:
         return "neutral"
     focus = customer / total
-    if focus >= CUSTOMER_THRESHOLD:
+    if focus >= customer_threshold:
         return "customer"
-    if focus <= VENDOR_THRESHOLD:
+    if focus <= vendor_threshold:
         return "vendor"
     return "mixed"
 
