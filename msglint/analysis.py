@@ -175,9 +175,8 @@ class Analyzer:
             except (ValueError, KeyError) as exc:
                 raise ConfigError(f"invalid pattern in theme '{t.id}': "
                                   f"{str(exc).splitlines()[0]}", t.origin) from None
-            needs = [tuple(x for x in (frozenset(_literal_words_exact(tok)) for tok in v
-                                       if _is_required(tok)) if x) for v in vetoes]
-            matchers[t.id] = _ThemeMatchers(pats, [None] * len(pats), vetoes, needs,
+            matchers[t.id] = _ThemeMatchers(pats, [None] * len(pats), vetoes,
+                                            [_required_words(v) for v in vetoes],
                                             [None] * len(vetoes), dep)
         self._matchers = matchers
 
@@ -270,12 +269,8 @@ class Analyzer:
 
         index: dict[str, list[tuple[str, int, tuple[frozenset[str], ...]]]] = {}
         for t in self.themes.values():
-            reqs: list[tuple[int, tuple[frozenset[str], ...]]] = []
             numbered = [*enumerate(t.patterns), *((DEPENDENCY, p) for p in t.dependency_patterns)]
-            for n, pattern in numbered:
-                sets = [frozenset(_literal_words_exact(tok.get("RIGHT_ATTRS", tok)))
-                        for tok in pattern if "RIGHT_ATTRS" in tok or _is_required(tok)]
-                reqs.append((n, tuple(x for x in sets if x)))
+            reqs = [(n, _required_words(pattern)) for n, pattern in numbered]
             for n, phrase in enumerate(t.phrases, start=len(t.patterns)):
                 words = [w.lower_ for w in self.nlp.tokenizer(phrase)]
                 # an empty phrase has no pattern either (_phrase_pattern): nothing to require
@@ -605,6 +600,14 @@ def _literal_words_exact(spec: dict[str, Any]) -> set[str]:
     from msglint.catalogue import _literal_words
 
     return _literal_words({k: v for k, v in spec.items() if k.upper() != "NORM"})
+
+
+def _required_words(pattern: Sequence[dict[str, Any]]) -> tuple[frozenset[str], ...]:
+    """The word sets a sentence must all hit for ``pattern`` to match: one per required token
+    that tests literal words (a dependency pattern's tokens all count)."""
+    sets = (frozenset(_literal_words_exact(tok.get("RIGHT_ATTRS", tok))) for tok in pattern
+            if "RIGHT_ATTRS" in tok or _is_required(tok))
+    return tuple(x for x in sets if x)
 
 
 def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,

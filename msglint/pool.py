@@ -3,9 +3,9 @@
 Why processes and not threads: the parser holds the GIL for most of its work. Why not for small
 runs: starting a worker costs CPU, which only pays off when there is enough text to parse (or,
 without a result cache, the catalogue to parse meanwhile), so ``lint_paths`` stays in-process
-below ``min_parallel_words()``. On Linux the
-first worker loads spaCy and sets up the matchers, then forks the others from itself
-(Workers); elsewhere each worker is spawned and loads its own.
+below ``min_parallel_words()``. On Linux the first worker loads spaCy and sets up the
+matchers, then forks the others from itself (Workers); elsewhere each worker is spawned and
+loads its own.
 
 The parent never imports spaCy on this path: it reads the files, consults the cache, sends the
 uncached :class:`~msglint.source.Source` values here, and gets :class:`Analysis` values back in
@@ -236,11 +236,12 @@ class Workers:
     def __init__(self, jobs: int, model: str | None) -> None:
         self.jobs = jobs
         self._procs: list[Any] = []
+        self._conns: list[Connection] = []
         self._warm: threading.Thread | None = None
         try:
             ctx = _context()
             pairs = [ctx.Pipe(duplex=True) for _ in range(jobs)]
-            self._conns: list[Connection] = [ours for ours, _ in pairs]
+            self._conns = [ours for ours, _ in pairs]
             theirs = [t for _, t in pairs]
             self._forked = ctx.get_start_method() == "fork"
             if self._forked:
@@ -292,23 +293,19 @@ class Workers:
         busy: dict[Connection, int] = {}  # worker -> task index it is working on
         queue = list(range(len(tasks)))
         done = 0
-        live = list(self._conns)
         while done < len(tasks):
-            if not live:
-                raise PoolUnavailable("every worker has stopped")
-            for ready in wait(live):
+            for ready in wait(self._conns):
                 conn = cast(Connection, ready)  # a PipeConnection on Windows
                 try:
                     message = conn.recv()
+                    if message != _READY:
+                        replies[busy.pop(conn)] = message
+                        done += 1
+                    if queue:
+                        busy[conn] = queue.pop(0)
+                        conn.send(tasks[busy[conn]])
                 except (EOFError, OSError) as exc:
                     raise PoolUnavailable(f"a worker stopped: {type(exc).__name__}") from exc
-                if message != _READY:
-                    replies[busy.pop(conn)] = message
-                    done += 1
-                if queue:
-                    n = queue.pop(0)
-                    busy[conn] = n
-                    conn.send(tasks[n])
         return replies
 
     def close(self) -> None:
@@ -320,7 +317,7 @@ class Workers:
                 proc.terminate()
             if self._warm is not None:
                 self._warm.join()
-        for conn in getattr(self, "_conns", ()):
+        for conn in self._conns:
             try:
                 conn.send(None)
             except (OSError, ValueError):

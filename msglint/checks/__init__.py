@@ -62,15 +62,13 @@ def quoted(text: str) -> str:
     Markdown emphasis or code markers that wrap them in the file ('**inventory control**' reads
     'inventory control'). The finding's location keeps the exact span."""
     text = _SPACES.sub(" ", text).strip()
-    changed = True
-    while changed:
-        changed = False
-        for marker in _MARKERS:
-            inner = text[len(marker):-len(marker)]
-            if text.startswith(marker) and text.endswith(marker) and inner.strip():
-                text, changed = inner.strip(), True
-                break
-    return text
+    while True:
+        inner = next((text[len(m):-len(m)].strip() for m in _MARKERS
+                      if text.startswith(m) and text.endswith(m)
+                      and text[len(m):-len(m)].strip()), None)
+        if inner is None:
+            return text
+        text = inner
 
 
 class Emit:
