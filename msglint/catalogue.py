@@ -226,8 +226,32 @@ def _normalise_pattern(pattern: list[dict[str, Any]]) -> tuple[dict[str, Any], .
     return tuple(out)
 
 
+_WORD_KEYS = frozenset({"LEMMA", "LOWER", "ORTH", "TEXT", "NORM"})
+
+
+def _check_words_are_text(data: dict[str, Any], doc: yamlmarks.Marked) -> None:
+    """A word test must hold text. YAML reads a bare yes, no, on or off as true or false, so
+    `{LOWER: {IN: [over, off]}}` would otherwise reach spaCy's validator as a boolean and come
+    back as "Input should be a valid string", with no line and no hint."""
+    for key in ("patterns", "unless"):
+        for i, pattern in enumerate(data.get(key, [])):
+            for j, tok in enumerate(pattern):
+                for attr, value in tok.items() if isinstance(tok, dict) else ():
+                    if str(attr).upper() not in _WORD_KEYS:
+                        continue
+                    values = [value] if not isinstance(value, dict) else \
+                        [v for op in ("IN", "NOT_IN") if isinstance(value.get(op), list)
+                         for v in value[op]]
+                    if any(isinstance(v, bool) for v in values):
+                        raise doc.error((key, i, j, attr),
+                                        f"{attr} in {key}[{i}] holds true/false: YAML reads a "
+                                        "bare yes, no, on or off as true or false; quote the "
+                                        'word ("off")')
+
+
 def theme_from_data(data: dict[str, Any], doc: yamlmarks.Marked, origin: str,
                     default_group: str = "custom") -> Theme:
+    _check_words_are_text(data, doc)
     patterns = tuple(_normalise_pattern(p) for p in data.get("patterns", []))
     for i, p in enumerate(patterns):
         if not _required_literal(p):

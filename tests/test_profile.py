@@ -55,6 +55,11 @@ BROKEN = [
     ("drivers:\n  time-savings: 2\n  time-savings: 3\n", (3, 3), ["duplicate key"]),
     ("drivers: {time-savings: 2\n", None, ["invalid YAML"]),
     ("checks:\n  empty-prase: off\n", (2, 3), ["empty-prase", "did you mean 'empty-praise'"]),
+    # YAML reads a bare off as false: said so at the word test, not by spaCy's validator
+    ("themes:\n  - id: handover\n    name: x\n    description: x\n"
+     "    patterns:\n      - [{LEMMA: hand}, {LOWER: {IN: [over, off]}}]\n"
+     "    examples: {match: [hand over], no_match: [y]}\n", (6, 33),
+     ["LOWER in patterns[0] holds true/false", 'quote the word ("off")']),
 ]
 
 
