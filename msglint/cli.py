@@ -37,6 +37,8 @@ def friendly(fn: F) -> F:
             return fn(*args, **kwargs)
         except MsglintError as exc:
             _fail(str(exc))
+        except click.ClickException:
+            raise  # a usage mistake: click prints it with the usage line, exit code 2
         except KeyboardInterrupt:
             click.echo("msglint: interrupted", err=True)
             sys.exit(130)

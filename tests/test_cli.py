@@ -164,6 +164,12 @@ def test_unknown_format_is_a_usage_error() -> None:
     assert "unknown format" in result.output
 
 
+def test_a_usage_mistake_is_not_reported_as_an_internal_error() -> None:
+    result = run("check", str(DRAFTS / "customer-centred.md"), "-p", SMB, "-f", "yaml")
+    assert "internal error" not in result.output
+    assert "Usage: " in result.output and "Error: unknown format" in result.output
+
+
 def test_rules_lists_every_contract_theme_and_check() -> None:
     result = run("rules")
     for tid in ("inventory-control", "take-home-pay", "empty-praise"):
