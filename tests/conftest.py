@@ -12,6 +12,17 @@ DRAFTS = ROOT / "samples" / "drafts"
 SHARED = ROOT.parent / "shared"
 
 
+def sample_blocks() -> list[str]:
+    """The text of every block of the shipped sample drafts, in file order."""
+    from msglint.readers import read_source
+
+    texts: list[str] = []
+    for path in sorted(DRAFTS.iterdir()):
+        source = read_source(path)
+        texts += [source.text[b.start:b.end] for b in source.blocks]
+    return texts
+
+
 def profile_path(name: str) -> Path:
     return PROFILES / f"{name}.yaml"
 

@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 import spacy
+from conftest import ROOT, sample_blocks
 from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import NumpyOps
 
 from msglint import nlp as nlp_mod
-from msglint.readers import read_source
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Inflected words whose lemma the index decides: "stores" -> "store", "better" -> "well"/"good",
 # "margins", "caring", "happier", "was", "fastest", "leaves" (noun and verb).
@@ -32,11 +30,7 @@ LEMMA_PROBES = [
 
 
 def _texts() -> list[str]:
-    texts = list(LEMMA_PROBES)
-    for path in sorted((ROOT / "samples" / "drafts").iterdir()):
-        source = read_source(path)
-        texts += [source.text[b.start:b.end] for b in source.blocks]
-    return texts
+    return [*LEMMA_PROBES, *sample_blocks()]
 
 
 def _annotations(doc: Doc) -> list[tuple[str, ...]]:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import sample_blocks
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
 from msglint import nlp as nlp_mod
-from msglint.readers import read_source
 from msglint.tagmap import compile_ruler
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Sentences that reach the rules with more than a tag: contractions and the two-token lemma
 # fixes ("gonna", "y'all", "ain't"), DEP-keyed rules ("but" as an adverb, aux verbs, "there is"),
@@ -30,11 +26,7 @@ TRICKY = [
 
 
 def _sentences() -> list[str]:
-    texts = list(TRICKY)
-    for path in sorted((ROOT / "samples" / "drafts").iterdir()):
-        source = read_source(path)
-        texts += [source.text[b.start:b.end] for b in source.blocks]
-    return texts
+    return [*TRICKY, *sample_blocks()]
 
 
 def _attrs(doc: Doc) -> list[tuple[str, ...]]:
