@@ -20,7 +20,7 @@ from msglint.checks import CheckContext, run_checks
 from msglint.config import Config
 from msglint.errors import ConfigError, MsglintError, ReadError
 from msglint.models import FileResult, Mention, RunResult, Sentence
-from msglint.profile import Profile, load_profile
+from msglint.profile import Profile, load_profile, shipped_profile
 from msglint.scoring import score as score_file
 from msglint.source import Source
 
@@ -42,24 +42,12 @@ def _remember(profile: Profile) -> Profile:
     return profile
 
 
-def builtin_profiles_dir() -> Path | None:
-    """Sample profiles shipped with the package (msglint/profiles in a wheel)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "profiles", here.parent / "samples" / "profiles"):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
 def resolve_profile_arg(value: str | Path) -> Path:
     """A path, or the name of a shipped sample profile (``smb-owner``)."""
     path = Path(value)
     if path.exists() or path.suffix in (".yaml", ".yml"):
         return path
-    shipped = builtin_profiles_dir()
-    if shipped and (shipped / f"{value}.yaml").is_file():
-        return shipped / f"{value}.yaml"
-    return path
+    return shipped_profile(str(value)) or path
 
 
 def get_profile(value: Profile | str | Path, catalogue: Catalogue | None = None) -> Profile:

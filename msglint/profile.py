@@ -69,8 +69,9 @@ def profile_schema(catalogue: Catalogue | None = None) -> dict[str, Any]:
             "name": {"type": "string", "description": "Who the segment is."},
             "description": {"type": "string"},
             "extends": {"type": "string", "description": "Another profile (path relative to "
-                                                         "this file) whose values this one "
-                                                         "inherits and overrides."},
+                                                         "this file, or a shipped sample name "
+                                                         "such as smb-owner) whose values "
+                                                         "this one inherits and overrides."},
             "brands": {"type": "array", "items": {"type": "string"},
                        "description": "Names of the vendor: sentences about them are "
                                       "vendor-centred."},
@@ -143,6 +144,27 @@ class Profile:
         return ranked[: self.top_drivers]
 
 
+def builtin_profiles_dir() -> Path | None:
+    """Sample profiles shipped with the package (msglint/profiles in a wheel)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "profiles", here.parent / "samples" / "profiles"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def shipped_profile(name: str) -> Path | None:
+    """The shipped sample profile called ``name`` (``smb-owner``), if there is one.
+
+    Only a bare name qualifies: anything with a path separator or a YAML suffix is a path.
+    """
+    if not name or "/" in name or "\\" in name or name.endswith((".yaml", ".yml")):
+        return None
+    shipped = builtin_profiles_dir()
+    candidate = shipped / f"{name}.yaml" if shipped else None
+    return candidate if candidate and candidate.is_file() else None
+
+
 def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ()) -> Profile:
     """Load, merge ``extends`` chains, and validate a profile. Raises ConfigError."""
     path = path.resolve() if path.exists() else path
@@ -164,10 +186,18 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
     data: dict[str, Any] = doc.data
     parent: Profile | None = None
     if "extends" in data:
-        target = (path.parent / data["extends"])
+        target = path.parent / data["extends"]
         if not target.exists():
-            raise doc.error(("extends",), f"extends '{data['extends']}', which does not exist "
-                                          f"(looked for {_display(target)})")
+            # The same bare names as `--profile` (`extends: smb-owner`); a file beside the
+            # profile wins, so an existing setup never changes meaning.
+            target = shipped_profile(data["extends"]) or target
+        if not target.exists():
+            shipped = builtin_profiles_dir()
+            names = sorted(p.stem for p in shipped.glob("*.yaml")) if shipped else []
+            also = f" and no shipped sample of that name ({', '.join(names)})" if names else ""
+            raise doc.error(("extends",), f"extends '{data['extends']}': no file "
+                                          f"{_display(target)}{also}; give a path relative "
+                                          "to this profile or a sample name")
         parent = load_profile(target, catalogue, _seen + (path,))
     own_themes = tuple(_own_theme(doc, i, t) for i, t in enumerate(data.get("themes", [])))
     for i, t in enumerate(own_themes):

@@ -114,6 +114,21 @@ def test_missing_extends_target(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="nowhere.yaml") as info:
         load_profile(path, CAT)
     assert info.value.line == 1
+    assert "smb-owner" in str(info.value)  # names the samples it could have meant
+
+
+def test_extends_a_shipped_sample_by_name(tmp_path: Path) -> None:
+    # The names `--profile` takes work in `extends` too.
+    path = write(tmp_path, "extends: smb-owner\nmin_score: 12\n")
+    prof = load_profile(path, CAT)
+    assert prof.role("inventory-control") == "off-target"  # from the sample
+    assert prof.min_score == 12
+
+
+def test_extends_prefers_a_file_beside_the_profile(tmp_path: Path) -> None:
+    write(tmp_path, "drivers: {gross-margin: 2}\n", "smb-owner")
+    prof = load_profile(write(tmp_path, "extends: smb-owner\n"), CAT)
+    assert prof.role("gross-margin") == "driver"  # the local file, not the sample
 
 
 def test_profile_own_theme_is_usable_as_driver(tmp_path: Path, lint) -> None:
