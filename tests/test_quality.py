@@ -18,7 +18,7 @@ EVAL = Path(__file__).resolve().parent / "eval"
 
 FLOORS = {
     "micro_f1": 0.74,
-    "vendor_customer_accuracy": 0.82,
+    "vendor_customer_accuracy": 0.74,  # 0.82 under the v1 labels; see docs/quality.md round 15
     "keyword_recall": 0.95,
     "paraphrase_recall": 0.30,
 }
