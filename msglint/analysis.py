@@ -450,9 +450,11 @@ class Analyzer:
         for theme_id, found in spans.items():
             theme = self.themes[theme_id]
             blocked = vetoes.get(theme_id, [])
-            for s, e in _longest_non_overlapping(found):
-                if any(s < ve and vs < e for vs, ve in blocked):
-                    continue
+            # Vetoes first, then the longest of what is left: a vetoed long match must not
+            # hide a shorter one the veto does not touch ("... you why we are the region's
+            # number one agency": the veto on "you ... are" leaves "number one agency").
+            kept = [(s, e) for s, e in found if not any(s < ve and vs < e for vs, ve in blocked)]
+            for s, e in _longest_non_overlapping(kept):
                 signals = _add_mention(res, k, doc, theme, s, e)
                 if signals:
                     mentioned.add(theme_id)
