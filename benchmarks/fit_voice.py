@@ -13,14 +13,18 @@ Procedure (deterministic, no randomness):
    vendor 0, mixed 0.5; neutral items and items with no signal left out), plus an L2 pull
    (PULL) toward PRIOR (every weight 1.0): full batch, STEPS steps of size RATE.
 2. Weights rounded to 0.05.
-3. Thresholds: grid search (steps of 0.025) over VENDOR_THRESHOLD <= CUSTOMER_THRESHOLD for
+3. Thresholds: grid search (steps of 0.025) over VENDOR_THRESHOLD < CUSTOMER_THRESHOLD for
    the sum of vendor/customer accuracy and 4-way accuracy on the same items (neutral included:
-   an item with no signal is predicted neutral); ties go to the first in grid order.
+   an item with no signal is predicted neutral); ties go to the first in grid order. The band
+   between them is kept open (at least one grid step) so that ``mixed`` stays a label msglint
+   can give: on the v2 labels an equal pair (0.5 / 0.5) scored about the same and never says
+   ``mixed``.
 
 Only dev items are ever used (benchmarks/voice_study.py never loads the test split).
 
     python benchmarks/fit_voice.py            # fit on all dev items, print WEIGHTS for voice.py
     python benchmarks/fit_voice.py --json     # the same as JSON
+    python benchmarks/fit_voice.py --data /tmp/devset  # fit on the *.jsonl files of a folder
 """
 
 from __future__ import annotations
@@ -127,7 +131,7 @@ def fit_thresholds(items: Sequence[Item], weights: Mapping[str, float],
     best: tuple[float, float, float] | None = None
     for ct in GRID:
         for vt in GRID:
-            if vt > ct:
+            if vt >= ct:
                 break
             vc_ok = vc_n = ok = 0
             for (c, v), gold in pairs:
@@ -156,8 +160,14 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true", help="print the fit as JSON")
+    ap.add_argument("--data", type=Path, metavar="DIR",
+                    help="fit on the *.jsonl files of DIR (dev items only) instead of tests/eval")
     args = ap.parse_args()
-    groups = voice_study.extract()
+    if args.data is not None:
+        voice_study.DATA = args.data
+        groups = voice_study.extract(tuple(sorted(p.stem for p in args.data.glob("*.jsonl"))))
+    else:
+        groups = voice_study.extract()
     items = [(it.features, it.gold) for group in groups.values() for it in group]
     sides = voice_study.sides()
     weights, ct, vt = fit(items, sides)

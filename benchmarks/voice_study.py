@@ -4,6 +4,11 @@
     python benchmarks/voice_study.py --misses real5  # each missed item of a group, by sentence
     python benchmarks/voice_study.py --misses all --limit 200
     python benchmarks/voice_study.py --voice-rev bc8a713  # with voice.py as of a revision
+    python benchmarks/voice_study.py --data /tmp/devset   # groups = the *.jsonl files of a folder
+
+With ``--data DIR`` the groups are the ``*.jsonl`` files of DIR (every item must be dev) and the
+leave-one-out rotation holds out each file in turn (leave one *file* out), fitting on the rest.
+The confusion counts (gold x predicted voice) are printed for all groups together.
 
 Groups (dev data only; the test split is never loaded): ``dev`` (the dev split of
 tests/eval/real.jsonl + probes.jsonl), ``extra``, ``real2`` .. ``real5`` (tests/eval/dev-only).
@@ -116,10 +121,17 @@ def recording() -> Iterator[_Recorder]:
         analysis.Analyzer._read_sentence = original_read  # type: ignore[method-assign]
 
 
+DATA: Path | None = None  # --data: a folder whose *.jsonl files are the groups
+
+
 def _load(group: str) -> list[Any]:
     from msglint.evaluation import load_dataset
 
     with warnings.catch_warnings():
+        if DATA is not None:
+            items = list(load_dataset(DATA / f"{group}.jsonl"))
+            assert all(it.split == "dev" for it in items), group
+            return items
         warnings.simplefilter("ignore")
         if group == "dev":
             return list(load_dataset(EVAL, split="dev"))
@@ -196,17 +208,26 @@ def report(groups: dict[str, list[Item]]) -> None:
             everything += items
     vc, four, n_vc, n = fit_voice.accuracy(_pairs(everything), w, s, ct, vt)
     print(f"| all dev | {n} | {vc:.3f} | {n_vc} | {four:.3f} |")
+    labels = ("vendor", "customer", "mixed", "neutral")
+    counts = {(g, p): 0 for g in labels for p in labels}
+    for it in everything:
+        counts[(it.gold, it.predicted)] += 1
+    print("\n| gold \\ predicted | " + " | ".join(labels) + " |")
+    print("|---|" + "---|" * len(labels))
+    for g in labels:
+        print(f"| {g} | " + " | ".join(str(counts[(g, p)]) for p in labels) + " |")
 
 
-def leave_one_sample_out(groups: dict[str, list[Item]]) -> None:
+def leave_one_sample_out(groups: dict[str, list[Item]],
+                         held_out: tuple[str, ...] = REAL_SAMPLES) -> None:
     s = sides()
     w0, ct0, vt0 = shipped()
-    print("\n## Leave one sample out: fit on the other groups, score the held-out sample\n")
+    print("\n## Leave one out: fit on the other groups, score the held-out group\n")
     print("| held out | items | shipped v/c | shipped 4-way | held-out v/c | held-out 4-way "
           "| thresholds |")
     print("|---|---|---|---|---|---|---|")
     sums = [0, 0, 0, 0, 0, 0, 0, 0]  # shipped vc ok, vc n, 4 ok, n; held-out the same
-    for held in REAL_SAMPLES:
+    for held in held_out:
         train = [p for g, items in groups.items() if g not in (held, "real6")
                  for p in _pairs(items)]
         test = _pairs(groups[held])
@@ -253,13 +274,19 @@ def main() -> None:
     ap.add_argument("--with-real6", action="store_true",
                     help="also report dev-only/real6.jsonl (never fitted on)")
     ap.add_argument("--no-loso", action="store_true", help="skip leave-one-sample-out")
+    ap.add_argument("--data", type=Path, metavar="DIR",
+                    help="groups are the *.jsonl files of DIR; leave one file out over all")
     ap.add_argument("--voice-rev", metavar="REV",
                     help="use msglint/voice.py as of git revision REV (before/after figures)")
     args = ap.parse_args()
     if args.voice_rev:
         use_voice_from(args.voice_rev)
-    names = GROUPS
-    if args.with_real6 and (EVAL / "dev-only" / "real6.jsonl").exists():
+    global DATA
+    names: tuple[str, ...] = GROUPS
+    if args.data is not None:
+        DATA = args.data
+        names = tuple(sorted(p.stem for p in args.data.glob("*.jsonl")))
+    elif args.with_real6 and (EVAL / "dev-only" / "real6.jsonl").exists():
         names = (*GROUPS, "real6")
     groups = extract(names)
     if args.misses:
@@ -267,7 +294,7 @@ def main() -> None:
         return
     report(groups)
     if not args.no_loso:
-        leave_one_sample_out(groups)
+        leave_one_sample_out(groups, names if DATA is not None else REAL_SAMPLES)
 
 
 if __name__ == "__main__":

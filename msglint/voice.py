@@ -3,10 +3,11 @@
 Counting "you" is not enough: "Your one-stop shop for our award-winning products" addresses the
 reader but celebrates the vendor. Each sentence collects named features (WEIGHTS below):
 
-customer  second-person pronouns (you, your, yours, yourself; further ones in the same sentence
-          count less); an imperative addressed to the reader ("Keep more of what you earn"),
-          a short stock call to action ("Learn more now.") less; a driver theme whose
-          beneficiary is the customer.
+customer  second-person pronouns (you, your, yours, yourself); an imperative addressed to the
+          reader ("Keep more of what you earn"), a short stock call to action ("Learn more
+          now.") less; a driver theme whose beneficiary is the customer; what using the product
+          is like, with nobody named ("Easy to set up", "No training required"); "you" as the
+          subject of a clause beside the vendor ("we handle it, so you don't have to").
 vendor    first-person plural (we, our, us, ours); the company placeholder ``<company>`` or a brand
           name from the profile; "your" that possesses the vendor itself ("your trusted partner",
           "your one-stop shop"); a product or company as subject; a product description that
@@ -59,6 +60,9 @@ IMPERATIVES = frozenset({
     "help", "write", "fix", "improve", "maximize", "maximise", "imagine", "become", "grab",
     "ask", "install", "subscribe", "register", "apply", "click", "view", "tell", "talk", "chat",
     "swap", "empower", "celebrate",
+    # round 15: "Be the owner, not ...", "Pick it up in an afternoon", "Collaborate with ...",
+    # "Fine-tune animations": openers the v2 readers all read as addressed to the reader
+    "be", "pick", "collaborate", "fine-tune",
 })
 # Voice features and their weights: (side, weight). A sentence's customer (vendor) score is the
 # weighted sum of its customer (vendor) features; see token_features and mention_feature.
@@ -78,31 +82,42 @@ IMPERATIVES = frozenset({
 # toward 1.0 since the hand-set weights are gone), refitted on all dev data but one real sample,
 # scored the held-out sample no better than these weights (benchmarks/voice_study.py,
 # leave-one-sample-out over real2..real5).
+# Round 15 (labels v2: the majority of three codebook-only readings) added three signals the
+# readers follow: "experience" (a sentence naming nobody that tells what using the product is
+# like: "Easy to set up, simple to use.", "No training required."), "reader_subject" (in a
+# sentence where the vendor or product also appears, "you" as the subject of a clause: "We open
+# and lock up, so you don't have to"), and a noun after "no"/"without" no longer makes a
+# descriptor. Everything was then refitted with benchmarks/fit_voice.py on the dev items only
+# (811, tests/eval's dev split and dev-only files except the held-out real6/real7), the
+# thresholds kept a mixed band open. Leave one file out (each of the 9 dev files held out in
+# turn, fitted on the others): vendor/customer 0.884 -> 0.902, 4-way 0.744 -> 0.756.
 WEIGHTS: dict[str, tuple[str, float]] = {
     # customer side
     "reader": ("customer", 1.0),           # the first you/your/yours/yourself in a sentence
-    "reader_more": ("customer", 0.65),     # each further one
-    "imperative": ("customer", 1.0),       # opens with a verb addressed to the reader
+    "reader_more": ("customer", 1.0),      # each further one
+    "imperative": ("customer", 0.95),      # opens with a verb addressed to the reader
     "imperative_tagged": ("customer", 1.1),  # the same, recognised only by the tagger
-    "call_to_action": ("customer", 0.6),   # a short "Learn more now." / "Buy online today!"
-    "reader_gain": ("customer", 0.45),     # a theme mention that benefits the customer
-    "outcome": ("customer", 0.4),          # a customer-outcome theme, nobody named
+    "call_to_action": ("customer", 0.45),  # a short "Learn more now." / "Buy online today!"
+    "reader_gain": ("customer", 0.95),     # a theme mention that benefits the customer
+    "outcome": ("customer", 0.9),          # a customer-outcome theme, nobody named
+    "experience": ("customer", 1.15),      # "Easy to set up", "No training required" (no one named)
+    "reader_subject": ("customer", 1.0),   # "we ... so you don't have to": the reader's outcome
     # vendor side
-    "we": ("vendor", 1.25),                # the first we/our/us (or I/my) in a sentence
+    "we": ("vendor", 0.95),                # the first we/our/us (or I/my) in a sentence
     "we_more": ("vendor", 1.0),            # each further one
-    "company": ("vendor", 1.05),           # the <company> placeholder or a profile brand
-    "your_vendor": ("vendor", 1.0),        # "your" possessing the vendor ("your trusted partner")
-    "product_subject": ("vendor", 1.3),    # a product or company as subject ("Firefox stores")
-    "descriptor": ("vendor", 1.05),        # names no reader, describes a product or company
-    "self_praise": ("vendor", 2.2),        # vendor-credentials and empty-praise mentions
-    "vendor_gain": ("vendor", 0.3),        # a theme mention that benefits the vendor
-    "vendor_terms": ("vendor", 0.5),       # operations metrics and price talk, nobody named
-    "feature": ("vendor", 0.1),            # "Easy to set up", "No downtime": a product feature
+    "company": ("vendor", 1.1),            # the <company> placeholder or a profile brand
+    "your_vendor": ("vendor", 0.9),        # "your" possessing the vendor ("your trusted partner")
+    "product_subject": ("vendor", 1.15),   # a product or company as subject ("Firefox stores")
+    "descriptor": ("vendor", 1.0),         # names no reader, describes a product or company
+    "self_praise": ("vendor", 1.3),        # vendor-credentials and empty-praise mentions
+    "vendor_gain": ("vendor", 0.85),       # a theme mention that benefits the vendor
+    "vendor_terms": ("vendor", 0.9),       # operations metrics and price talk, nobody named
+    "feature": ("vendor", 0.3),            # an ease/risk theme, nobody named ("No downtime")
 }
 
 # customer_focus >= CUSTOMER_THRESHOLD is customer, <= VENDOR_THRESHOLD vendor (so an exact
 # balance reads as vendor), mixed between; fitted with the weights above.
-CUSTOMER_THRESHOLD = 0.575
+CUSTOMER_THRESHOLD = 0.525
 VENDOR_THRESHOLD = 0.5
 
 
@@ -265,12 +280,96 @@ BUSINESS_NOUNS = frozenset({
 })
 
 
+# "No training required", "without any setup": a noun after one of these is what the reader is
+# spared, not what the business offers.
+_SPARING = frozenset({"no", "without", "zero", "never"})
+
+
 def descriptor_signal(tokens: Sequence[TokenLike]) -> float:
     """1.0 when a sentence with no reader in it describes a product or company, else 0."""
     words = [t.lower_ for t in tokens]
     if any(w in SECOND_PERSON for w in words):
         return 0.0
-    return 1.0 if any(w in PRODUCT_NOUNS or w in BUSINESS_NOUNS for w in words) else 0.0
+    for k, w in enumerate(words):
+        if (w in PRODUCT_NOUNS or w in BUSINESS_NOUNS) \
+                and not any(x in _SPARING for x in words[max(0, k - 2):k]):
+            return 1.0
+    return 0.0
+
+
+# What the reader experiences of a product, said with no subject ("Easy to set up, simple to
+# use.", "No training required.", "Ready in minutes."): the codebook's readers take these as the
+# customer's experience, not the vendor's self-description.
+EXPERIENCE_WORDS = frozenset({
+    "easy", "easier", "easiest", "easily", "simple", "simpler", "simply", "effortless",
+    "effortlessly", "hassle", "hassle-free", "painless", "seamless", "seamlessly", "smooth",
+    "smoothly", "convenient", "conveniently", "worry-free", "stress-free", "headache",
+    "headaches", "intuitive", "straightforward", "automatically", "taps", "clicks", "overnight",
+})
+# "Ready in minutes", "within seconds": how long it takes, only after "in"/"within".
+_DURATIONS = frozenset({"minutes", "seconds", "afternoon", "moment", "minute"})
+# "No training required", "no manual needed", "nothing to install": what the reader is spared.
+_SPARED_BY = frozenset({"required", "needed", "necessary"})
+
+
+def experience_signal(tokens: Sequence[TokenLike]) -> float:
+    """1.0 when a sentence names nobody and tells what using the product is like for the
+    reader (an experience word, or "no <thing> required/needed"), else 0."""
+    words = [t.lower_ for t in tokens]
+    if any(w in EXPERIENCE_WORDS for w in words):
+        return 1.0
+    if any(w in _DURATIONS and {"in", "within"} & set(words[max(0, k - 3):k])
+           for k, w in enumerate(words)):
+        return 1.0
+    spared = any(w in _SPARING for w in words)
+    return 1.0 if spared and any(w in _SPARED_BY for w in words) else 0.0
+
+
+# The reader as the subject of a clause ("so you don't have to", "while you carry on", "you'll
+# keep the same contact"): the reader doing or getting something, an outcome for them even in a
+# sentence about the vendor ("We open and lock up, so you don't have to").
+_BEFORE_SUBJECT = frozenset({"so", "while", "when", "whenever", "until", "once", "and",
+                             "that", "because", "if", "then"})
+# "Did you know ...", "Have you seen ...": a question's inverted subject, not an outcome.
+_INVERTING = frozenset({"did", "do", "does", "have", "has", "can", "will", "would", "are",
+                        "could", "should"})
+_AFTER_SUBJECT = frozenset({
+    "can", "will", "won't", "can't", "cannot", "'ll", "ll", "do", "don't", "did", "didn't",
+    "never", "always", "just", "still", "get", "keep", "stay", "feel", "know", "need", "needn't",
+    "have", "'ve", "'re", "are", "may", "might", "could", "should", "would", "'d", "save",
+    "spend", "focus", "enjoy", "sleep", "grow", "sell", "earn", "pay", "see", "choose",
+    "decide", "want", "carry", "only", "no", "won’t", "don’t", "can’t", "’ll", "’re", "’ve",
+})
+
+
+def reader_subject(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset()
+                   ) -> bool:
+    """Is "you" the subject of a clause about the reader somewhere in the sentence?
+
+    Not in a question's inverted order ("Did you know ..."), nor when the clause goes on to name
+    the vendor ("You'll love our features", "you can trust <company>"): the reader then only
+    looks at the vendor.
+    """
+    for k, tok in enumerate(tokens):
+        if tok.lower_ != "you":
+            continue
+        before = tokens[k - 1].lower_ if k > 0 else ""
+        after = tokens[k + 1].lower_ if k + 1 < len(tokens) else ""
+        if before in _INVERTING:
+            continue
+        if not (after in _AFTER_SUBJECT or (before in _BEFORE_SUBJECT and after.isalpha())):
+            continue
+        names_vendor = False
+        for t in tokens[k + 1:]:
+            low = t.lower_
+            if low in {",", ";", ":", ".", "!", "?", "—", "–"}:
+                break
+            if low in FIRST_PLURAL or low == "company" or (brands and low in brands):
+                names_vendor = True
+                break
+        if not names_vendor:
+            return True
+    return False
 
 
 def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset(), *,
@@ -306,12 +405,18 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
             add("company")
         elif brands and tok.text.lower() in brands:
             add("company")
+    vendor_side = any(k in f for k in ("we", "company", "your_vendor"))
     if imperative and imperative_start(tokens):
         add("call_to_action" if call_to_action(tokens) else "imperative")
     elif product_subject(tokens):
         add("product_subject")
+        vendor_side = True
     elif not f and descriptor_signal(tokens):
         add("descriptor")
+    elif not f and experience_signal(tokens):
+        add("experience")
+    if vendor_side and "reader" in f and reader_subject(tokens, brands):
+        add("reader_subject")
     return f
 
 

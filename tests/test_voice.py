@@ -27,7 +27,9 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
      {"company": 1, "product_subject": 1}),
     ("Firefox stores your passwords and fills them in for you.",
      {"reader": 1, "reader_more": 1, "product_subject": 1}),
-    ("We help you save time, and we answer our phones.", {"we": 1, "we_more": 2, "reader": 1}),
+    # "you save": the reader doing something, an outcome for them (round 15)
+    ("We help you save time, and we answer our phones.",
+     {"we": 1, "we_more": 2, "reader": 1, "reader_subject": 1}),
     ("Exhibit design company specialising in trade-show displays.", {"descriptor": 1}),
     ("The weather was fine on Monday.", {}),
     # round 7: more opening verbs of calls to the reader, more product verbs
@@ -43,6 +45,25 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("Hydraulic fittings, hoses and accessories.", {"descriptor": 1}),
     ("Evening courses in pottery and glass.", {"descriptor": 1}),
     ("Your course starts on Monday.", {"reader": 1}),
+    # round 15 (labels v2): what using the product is like, nobody named, is the reader's
+    # experience; a noun after "no" is what the reader is spared, not an offer
+    ("Easy to set up, simple to use.", {"experience": 1}),
+    ("No training required.", {"experience": 1}),
+    ("Ready in minutes.", {"experience": 1}),
+    ("Three taps and the booking is done.", {"experience": 1}),
+    ("Easy to use telecare technology for the elderly.", {"descriptor": 1}),
+    ("A quick history of the town's railway.", {}),
+    # "you" as the subject of a clause beside the vendor: the reader's outcome
+    ("We open, clean and lock up, so you don't have to.",
+     {"we": 1, "reader": 1, "reader_subject": 1}),
+    ("Our couriers collect the parcels while you carry on serving.",
+     {"we": 1, "reader": 1, "reader_subject": 1}),
+    # ... not a question's inverted subject, nor a clause that goes on about the vendor
+    ("Did you know our engineers hold more patents?", {"reader": 1, "we": 1}),
+    ("You'll love our sleek design.", {"reader": 1, "we": 1}),
+    ("You can trust Acme.", {"reader": 1}),
+    # an opener the word list now knows
+    ("Be the owner, not the one doing every job.", {"imperative": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
@@ -127,17 +148,19 @@ def test_weights_are_well_formed() -> None:
     (1.0, 0.0, "customer"),
     (0.0, 1.0, "vendor"),
     (1.0, 1.0, "vendor"),  # an exact balance reads as vendor (fitted)
-    (0.54, 0.46, "mixed"),
+    (0.51, 0.49, "mixed"),
     (0.6, 0.4, "customer"),
 ])
 def test_label_for(customer: float, vendor: float, label: str) -> None:
     assert V.label_for(customer, vendor) == label
 
 
-def test_more_pronouns_count_less() -> None:
+def test_more_pronouns_count_no_more() -> None:
+    """Further "you"s in a sentence count at most as much as the first (on the v2 labels the
+    fit no longer discounts them)."""
     one = V.weigh(_features("Firefox keeps your data safe."))
     three = V.weigh(_features("Firefox keeps your data safe on your phone and your laptop."))
-    assert three[0] < 3 * one[0]
+    assert one[0] < three[0] <= 3 * one[0]
 
 
 @pytest.mark.parametrize(("text", "label"), [
@@ -148,6 +171,14 @@ def test_more_pronouns_count_less() -> None:
     # the tagger's imperatives: a verb the word list does not know
     ("Fill every empty table on a Tuesday night.", "customer"),
     ("Secure your home today.", "customer"),
+    # round 15 (labels v2): the reader's experience of the product, and the vendor working so
+    # that the reader does not have to, are customer; self-praise addressed to "you" is not
+    ("Easy to set up, simple to use.", "customer"),
+    ("No training required.", "customer"),
+    ("We take the six o'clock deliveries so you can sleep in.", "customer"),
+    ("We handle the paperwork so you don't have to.", "customer"),
+    ("Did you know our engineers hold more patents than any competitor?", "vendor"),
+    ("Your one-stop shop for our award-winning products.", "vendor"),
 ])
 def test_file_voice(text: str, label: str) -> None:
     from msglint import lint_text
