@@ -86,11 +86,12 @@ IMPERATIVES = frozenset({
 # readers follow: "experience" (a sentence naming nobody that tells what using the product is
 # like: "Easy to set up, simple to use.", "No training required."), "reader_subject" (in a
 # sentence where the vendor or product also appears, "you" as the subject of a clause: "We open
-# and lock up, so you don't have to"), and a noun after "no"/"without" no longer makes a
-# descriptor. Everything was then refitted with benchmarks/fit_voice.py on the dev items only
-# (811, tests/eval's dev split and dev-only files except the held-out real6/real7), the
+# and lock up, so you don't have to", "Acme helps you reach ..."), a noun after "no"/"without"
+# no longer makes a descriptor, and "your new favourite X" / "your home for X" present the
+# vendor. Everything was then refitted with benchmarks/fit_voice.py on the dev items only
+# (811: tests/eval's dev split and dev-only files except the held-out real6/real7), the
 # thresholds kept a mixed band open. Leave one file out (each of the 9 dev files held out in
-# turn, fitted on the others): vendor/customer 0.884 -> 0.902, 4-way 0.744 -> 0.756.
+# turn, fitted on the others): vendor/customer 0.882 -> 0.910, 4-way 0.744 -> 0.761.
 WEIGHTS: dict[str, tuple[str, float]] = {
     # customer side
     "reader": ("customer", 1.0),           # the first you/your/yours/yourself in a sentence
@@ -99,20 +100,20 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "imperative_tagged": ("customer", 1.1),  # the same, recognised only by the tagger
     "call_to_action": ("customer", 0.45),  # a short "Learn more now." / "Buy online today!"
     "reader_gain": ("customer", 0.95),     # a theme mention that benefits the customer
-    "outcome": ("customer", 0.9),          # a customer-outcome theme, nobody named
+    "outcome": ("customer", 0.95),         # a customer-outcome theme, nobody named
     "experience": ("customer", 1.15),      # "Easy to set up", "No training required" (no one named)
-    "reader_subject": ("customer", 1.0),   # "we ... so you don't have to": the reader's outcome
+    "reader_subject": ("customer", 1.05),  # "we ... so you don't have to": the reader's outcome
     # vendor side
     "we": ("vendor", 0.95),                # the first we/our/us (or I/my) in a sentence
     "we_more": ("vendor", 1.0),            # each further one
     "company": ("vendor", 1.1),            # the <company> placeholder or a profile brand
-    "your_vendor": ("vendor", 0.9),        # "your" possessing the vendor ("your trusted partner")
+    "your_vendor": ("vendor", 0.95),       # "your" possessing the vendor ("your trusted partner")
     "product_subject": ("vendor", 1.15),   # a product or company as subject ("Firefox stores")
     "descriptor": ("vendor", 1.0),         # names no reader, describes a product or company
     "self_praise": ("vendor", 1.3),        # vendor-credentials and empty-praise mentions
     "vendor_gain": ("vendor", 0.85),       # a theme mention that benefits the vendor
-    "vendor_terms": ("vendor", 0.9),       # operations metrics and price talk, nobody named
-    "feature": ("vendor", 0.3),            # an ease/risk theme, nobody named ("No downtime")
+    "vendor_terms": ("vendor", 0.85),      # operations metrics and price talk, nobody named
+    "feature": ("vendor", 0.35),           # an ease/risk theme, nobody named ("No downtime")
 }
 
 # customer_focus >= CUSTOMER_THRESHOLD is customer, <= VENDOR_THRESHOLD vendor (so an exact
@@ -329,7 +330,11 @@ def experience_signal(tokens: Sequence[TokenLike]) -> float:
 # keep the same contact"): the reader doing or getting something, an outcome for them even in a
 # sentence about the vendor ("We open and lock up, so you don't have to").
 _BEFORE_SUBJECT = frozenset({"so", "while", "when", "whenever", "until", "once", "and",
-                             "that", "because", "if", "then"})
+                             "that", "because", "if", "then",
+                             # "helps you grow", "lets you see": the reader does the next verb
+                             "help", "helps", "helping", "let", "lets", "letting", "allow",
+                             "allows", "allowing", "enable", "enables", "enabling", "empower",
+                             "empowers", "prevents", "stops"})
 # "Did you know ...", "Have you seen ...": a question's inverted subject, not an outcome.
 _INVERTING = frozenset({"did", "do", "does", "have", "has", "can", "will", "would", "are",
                         "could", "should"})
@@ -455,7 +460,9 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
     # Look past up to three modifiers: "your trusted local partner", "your one-stop shop".
     for j in range(k + 1, min(k + 5, len(tokens))):
         low = tokens[j].lower_
-        if low in VENDOR_SELF_ADJECTIVES and j == k + 1 and j + 1 < len(tokens) \
+        # "your new favourite bakery": "new" may come first
+        first = k + 2 if tokens[k + 1].lower_ == "new" else k + 1
+        if low in VENDOR_SELF_ADJECTIVES and j == first and j + 1 < len(tokens) \
                 and tokens[j + 1].lower_ not in {",", ".", "and", "or", "own"}:
             return True
         if low in VENDOR_SELF_NOUNS:
@@ -464,7 +471,9 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
             if low in {"team", "store", "shop", "home", "place", "hub"}:
                 window = [t.lower_ for t in tokens[max(0, k - 6):min(len(tokens), j + 8)]]
                 return any(w in FIRST_PLURAL or w == "company" for w in window) or \
-                    (low in {"shop", "store"} and j > 0 and tokens[j - 1].lower_ == "stop")
+                    (low in {"shop", "store"} and j > 0 and tokens[j - 1].lower_ == "stop") \
+                    or (low in {"home", "place", "hub"} and j + 1 < len(tokens)
+                        and tokens[j + 1].lower_ == "for")  # "your new home for tyre deals"
             return True
         if low in {",", ".", "and", "or", "to", "for", "with", "of"}:
             return False

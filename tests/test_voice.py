@@ -35,7 +35,9 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     # round 7: more opening verbs of calls to the reader, more product verbs
     ("Help build a friendlier map of the town.", {"imperative": 1}),
     ("Write code, fix bugs, or translate a page.", {"imperative": 1}),
-    ("Acme VPN prevents you from visiting unsafe sites.", {"reader": 1, "product_subject": 1}),
+    # ... and (round 15) the reader it spares is the subject of what follows: an outcome
+    ("Acme VPN prevents you from visiting unsafe sites.",
+     {"reader": 1, "product_subject": 1, "reader_subject": 1}),
     # in a question, "I" and "my" are the reader asking (an FAQ), not the vendor
     ("How does a VPN protect my phone?", {"reader": 1}),
     ("Can I cancel my plan at any time?", {"reader": 1, "reader_more": 1}),
@@ -62,6 +64,12 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("Did you know our engineers hold more patents?", {"reader": 1, "we": 1}),
     ("You'll love our sleek design.", {"reader": 1, "we": 1}),
     ("You can trust Acme.", {"reader": 1}),
+    ("Acme helps you reach more buyers.",
+     {"reader": 1, "product_subject": 1, "reader_subject": 1}),
+    # "your new favourite X", "your new home for X": the vendor presenting itself
+    ("Meet your new favourite bakery.", {"your_vendor": 1, "imperative": 1}),
+    ("Welcome to your new home for tyre deals.", {"your_vendor": 1}),
+    ("Welcome to your new home.", {"reader": 1}),
     # an opener the word list now knows
     ("Be the owner, not the one doing every job.", {"imperative": 1}),
 ])
