@@ -60,9 +60,9 @@ IMPERATIVES = frozenset({
     "help", "write", "fix", "improve", "maximize", "maximise", "imagine", "become", "grab",
     "ask", "install", "subscribe", "register", "apply", "click", "view", "tell", "talk", "chat",
     "swap", "empower", "celebrate",
-    # round 15: "Be the owner, not ...", "Pick it up in an afternoon", "Collaborate with ...",
-    # "Fine-tune animations": openers the v2 readers all read as addressed to the reader
-    "be", "pick", "collaborate", "fine-tune",
+    # round 15: "Be the owner, not ...", "Pick it up in an afternoon", "Collaborate with ...":
+    # openers the v2 readers all read as addressed to the reader
+    "be", "pick", "collaborate",
 })
 # Voice features and their weights: (side, weight). A sentence's customer (vendor) score is the
 # weighted sum of its customer (vendor) features; see token_features and mention_feature.
@@ -91,7 +91,7 @@ IMPERATIVES = frozenset({
 # vendor. Everything was then refitted with benchmarks/fit_voice.py on the dev items only
 # (811: tests/eval's dev split and dev-only files except the held-out real6/real7), the
 # thresholds kept a mixed band open. Leave one file out (each of the 9 dev files held out in
-# turn, fitted on the others): vendor/customer 0.882 -> 0.910, 4-way 0.744 -> 0.761.
+# turn, fitted on the others): vendor/customer 0.882 -> 0.913, 4-way 0.744 -> 0.764.
 WEIGHTS: dict[str, tuple[str, float]] = {
     # customer side
     "reader": ("customer", 1.0),           # the first you/your/yours/yourself in a sentence
@@ -99,7 +99,7 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "imperative": ("customer", 0.95),      # opens with a verb addressed to the reader
     "imperative_tagged": ("customer", 1.1),  # the same, recognised only by the tagger
     "call_to_action": ("customer", 0.45),  # a short "Learn more now." / "Buy online today!"
-    "reader_gain": ("customer", 0.95),     # a theme mention that benefits the customer
+    "reader_gain": ("customer", 0.9),      # a theme mention that benefits the customer
     "outcome": ("customer", 0.95),         # a customer-outcome theme, nobody named
     "experience": ("customer", 1.15),      # "Easy to set up", "No training required" (no one named)
     "reader_subject": ("customer", 1.05),  # "we ... so you don't have to": the reader's outcome
@@ -113,7 +113,7 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "self_praise": ("vendor", 1.3),        # vendor-credentials and empty-praise mentions
     "vendor_gain": ("vendor", 0.85),       # a theme mention that benefits the vendor
     "vendor_terms": ("vendor", 0.85),      # operations metrics and price talk, nobody named
-    "feature": ("vendor", 0.35),           # an ease/risk theme, nobody named ("No downtime")
+    "feature": ("vendor", 0.3),            # an ease/risk theme, nobody named ("No downtime")
 }
 
 # customer_focus >= CUSTOMER_THRESHOLD is customer, <= VENDOR_THRESHOLD vendor (so an exact
@@ -330,7 +330,7 @@ def experience_signal(tokens: Sequence[TokenLike]) -> float:
 # keep the same contact"): the reader doing or getting something, an outcome for them even in a
 # sentence about the vendor ("We open and lock up, so you don't have to").
 _BEFORE_SUBJECT = frozenset({"so", "while", "when", "whenever", "until", "once", "and",
-                             "that", "because", "if", "then",
+                             "that", "because", "if", "then", "where", "wherever",
                              # "helps you grow", "lets you see": the reader does the next verb
                              "help", "helps", "helping", "let", "lets", "letting", "allow",
                              "allows", "allowing", "enable", "enables", "enabling", "empower",
@@ -465,6 +465,8 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
         if low in VENDOR_SELF_ADJECTIVES and j == first and j + 1 < len(tokens) \
                 and tokens[j + 1].lower_ not in {",", ".", "and", "or", "own"}:
             return True
+        if low == "stop" and tokens[j - 1].lower_ not in {"one", "-"}:
+            return False  # "Your phone won't stop ringing": only "one-stop" is the vendor
         if low in VENDOR_SELF_NOUNS:
             # "your team" / "your store" are the reader's own when nothing marks the vendor;
             # only treat them as vendor nouns when a vendor word is near (our, we, <company>).

@@ -70,6 +70,10 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("Meet your new favourite bakery.", {"your_vendor": 1, "imperative": 1}),
     ("Welcome to your new home for tyre deals.", {"your_vendor": 1}),
     ("Welcome to your new home.", {"reader": 1}),
+    # "stop" is the vendor only in "one-stop"; "where you live": the reader as a subject
+    ("Your phone won't stop ringing with bookings.", {"reader": 1}),
+    ("It prevents surcharging based on where you live.",
+     {"reader": 1, "product_subject": 1, "reader_subject": 1}),
     # an opener the word list now knows
     ("Be the owner, not the one doing every job.", {"imperative": 1}),
 ])
