@@ -305,7 +305,7 @@ EXPERIENCE_WORDS = frozenset({
     "easy", "easier", "easiest", "easily", "simple", "simpler", "simply", "effortless",
     "effortlessly", "hassle", "hassle-free", "painless", "seamless", "seamlessly", "smooth",
     "smoothly", "convenient", "conveniently", "worry-free", "stress-free", "headache",
-    "headaches", "intuitive", "straightforward", "automatically", "taps", "clicks", "overnight",
+    "headaches", "intuitive", "straightforward", "taps", "clicks", "overnight",
 })
 # "Ready in minutes", "within seconds": how long it takes, only after "in"/"within".
 _DURATIONS = frozenset({"minutes", "seconds", "afternoon", "moment", "minute"})

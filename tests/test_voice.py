@@ -55,6 +55,7 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("Three taps and the booking is done.", {"experience": 1}),
     ("Easy to use telecare technology for the elderly.", {"descriptor": 1}),
     ("A quick history of the town's railway.", {}),
+    ("Acme Nightly automatically sends feedback to the developers.", {}),  # what it does
     # "you" as the subject of a clause beside the vendor: the reader's outcome
     ("We open, clean and lock up, so you don't have to.",
      {"we": 1, "reader": 1, "reader_subject": 1}),
