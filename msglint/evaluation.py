@@ -84,6 +84,7 @@ KINDS: tuple[str, ...] = (
     "hard-negative",
     "negation",
     "your-vendor",
+    "voice",  # a line written to be hard for voice alone (session 5, dev-only/probes2.jsonl)
 )
 SPLITS: tuple[str, ...] = ("dev", "test")
 #: Minimum number of items per kind that the shipped data set must hold.
