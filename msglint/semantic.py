@@ -130,6 +130,20 @@ BACKGROUND: tuple[str, ...] = (
     "Services for students and teachers.", "We serve builders and tradespeople.",
     "Technical support and maintenance services.", "Gift cards for every occasion.",
     "Insurance quotes for cars and homes.", "Tips and advice on our blog.",
+    # round 16: look-alikes from the layer's wrong additions on real6-real8 (v2 labels):
+    # product versions and settings, what a company builds and for whom, hiring, health
+    # symptoms, the vendor's aims and beliefs. Held out on real9-real10: 12 -> 9 wrong.
+    "A new version of the app is available.", "Check which version you have installed.",
+    "Works on Windows, Mac, Linux and mobile.",
+    "Customise it with add-ons, themes and extensions.",
+    "The browser is free and open source.",
+    "We design and build software for startups and large enterprises.",
+    "We provide IT services to businesses of every size.",
+    "Find and hire the right people for your team.",
+    "Symptoms include tiredness, headaches and poor sleep.",
+    "We always strive to exceed expectations.",
+    "We believe the internet should be open to everyone.",
+    "Read our guide to settings and preferences.", "System requirements and supported devices.",
 )
 # At most this many semantic themes per sentence (the best-scoring ones; each clause gives at
 # most one, its nearest theme).
