@@ -616,10 +616,13 @@ def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
                  via: Via = "pattern") -> tuple[float, float] | None:
     """Record doc[s:e] as a mention of ``theme`` in sentence ``k``; return its voice signals.
 
-    None when the theme drops negated mentions and this one is negated.
+    None when the theme drops negated mentions and this one is negated, and for any theme when
+    the copy disclaims the mention ("We won't promise you'll double your sales").
     """
     neg = benefit.negated(doc, s, e, phrase=via == "pattern")
     if neg and theme.negation == "drop":
+        return None
+    if benefit.disclaimed(doc, s, e):
         return None
     who = benefit.beneficiary(doc, s, e)
     base = res.sentences[k].start

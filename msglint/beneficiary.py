@@ -128,6 +128,37 @@ def _is_imperative(verb: Token) -> bool:
     return verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
 
 
+# A promise the copy refuses to make is not a promise: "We won't promise you'll double your
+# sales", "We won't pretend setup is effortless". And "Forget world-class" dismisses its object.
+_DISCLAIMING = frozenset(f for v in ("promise", "pretend", "claim", "guarantee", "swear", "boast")
+                         for f in surface_forms(v))
+_DISMISSING = frozenset({"forget", "ignore"})
+
+
+def disclaimed(doc: Doc, start: int, end: int) -> bool:
+    """True when doc[start:end] sits under a negated promise ("won't promise you'll double your
+    sales") or is what an imperative "forget"/"ignore" dismisses ("Forget world-class"): the copy
+    then neither promises nor boasts the theme, whatever the theme does with negation."""
+    tok = _root(doc, start, end)
+    for _ in range(4):
+        if tok.head is tok:
+            break
+        below, tok = tok, tok.head
+        if tok.pos_ not in ("VERB", "AUX"):
+            continue
+        low = tok.lower_
+        negs = any(c.dep_ == "neg" for c in tok.children)
+        if low in _DISCLAIMING and (negs or (tok.dep_ == "xcomp" and any(
+                c.dep_ == "neg" for c in tok.head.children))):  # "not going to promise"
+            return True
+        # "Forget world-class" dismisses its object; "Forget about chasing invoices" promises
+        # relief from a chore, so only a direct object counts.
+        if low in _DISMISSING and not negs and below.dep_ in ("dobj", "amod", "compound") \
+                and not any(c.dep_ in ("nsubj", "aux") for c in tok.children):
+            return True
+    return False
+
+
 def negated(doc: Doc, start: int, end: int, phrase: bool = True) -> bool:
     """True for "no more stockouts", "never compete on price", "without hidden fees".
 

@@ -150,3 +150,23 @@ def test_sentences_that_cannot_match_skip_the_cnn_but_keep_their_voice() -> None
     (got,) = analyzer.analyze([read_bytes(text, "a.md", "markdown")])
     assert [s.parsed for s in got.sentences] == [False, True, True]
     assert [m.sentence for m in got.mentions] == [1, 2]
+
+
+@pytest.mark.parametrize(("text", "theme", "found"), [
+    ("We promise you'll double your sales.", "more-revenue", True),
+    ("We won't promise you'll double your sales.", "more-revenue", False),
+    ("We're not going to promise you'll double your sales overnight.", "more-revenue", False),
+    ("We can't guarantee you'll sell more, but we can help you try.", "more-revenue", False),
+    ("Setup is effortless.", "ease-of-use", True),
+    ("We won't pretend setup is effortless: it takes an afternoon.", "ease-of-use", False),
+    ("Forget world-class; we just fix leaky taps properly.", "empty-praise", False),
+    ("Forget about chasing unpaid invoices.", "less-day-to-day-involvement", True),
+    ("A world-class team fixes your taps.", "empty-praise", True),
+])
+def test_a_disclaimed_promise_is_no_mention(text: str, theme: str, found: bool) -> None:
+    # Whatever a theme does with negation ("no more stockouts" keeps inventory-control), a
+    # promise the copy refuses to make, or praise it dismisses, is not the theme.
+    from msglint import api
+
+    themes = {m.theme for m in api.lint_text(text, "smb-owner").themes}
+    assert (theme in themes) is found
