@@ -52,8 +52,12 @@ def price_led(ctx: CheckContext, emit: Emit) -> Iterator[Finding]:
                 (block.kind == "heading" and ctx.sentences[m.sentence].block == 0):
             lead = m
             break
-    others = {m.theme for m in ctx.mentions if m.theme not in (PRICE, PRAISE)
-              and ctx.profile.role(m.theme) == "driver"}
+    # Anything else the copy offers the reader counts: the segment's drivers, and any customer
+    # outcome (time back, ease, ...) even where this profile does not rank it. A draft that sells
+    # hours back with a free trial is not selling on price, whatever the segment.
+    others = {m.theme for m in ctx.mentions if m.theme not in (PRICE, PRAISE) and not m.negated
+              and (ctx.profile.role(m.theme) == "driver"
+                   or getattr(ctx.themes.get(m.theme), "group", "") == "outcome")}
     if lead is None and others:
         return
     m = lead or prices[0]
