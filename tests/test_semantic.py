@@ -438,3 +438,15 @@ def test_semantic_layer_floor_on_the_test_split() -> None:
     # to 0.407 with dev-driven vocabulary while the layer's rose from 0.444 to 0.481, so the
     # margin shrank to two items of 27 without the layer doing any worse: docs/quality.md.)
     assert sem.paraphrase_recall > base.paraphrase_recall
+
+
+def test_calibration_leaves_out_the_measure_only_files() -> None:
+    # benchmarks/semantic_calibrate.py tunes on dev-only/*.jsonl: the files kept for measuring
+    # only (tests/eval/README.md) must not be among them unless asked for by name.
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "semantic_calibrate.py"
+    source = path.read_text(encoding="utf-8")
+    assert 'MEASURE_ONLY = frozenset({"real11", "probes2"})' in source
+    assert "if file.stem in exclude:" in source
+    assert importlib.util.spec_from_file_location("semantic_calibrate", path) is not None
