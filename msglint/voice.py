@@ -92,6 +92,17 @@ IMPERATIVES = frozenset({
 # (811: tests/eval's dev split and dev-only files except the held-out real6/real7), the
 # thresholds kept a mixed band open. Leave one file out (each of the 9 dev files held out in
 # turn, fitted on the others): vendor/customer 0.882 -> 0.913, 4-way 0.744 -> 0.764.
+# Round 17 (short written lines, tests/eval/dev-only/probes2.jsonl) added "group_subject" (a
+# customer group opening the sentence with what it gets: "Regulars get first dibs", "Dentists
+# using Acme see fewer no-shows"), read "your" that only frames a sentence about the vendor
+# ("For your peace of mind, our technicians ...", "Brought to your table by chefs ...") or
+# renames the company ("<company> - Your monthly subscription for ...") as your_vendor, and let
+# a company open the clause after a colon ("Your business deserves the best: Acme is ...").
+# The weights above were kept and group_subject given the prior 1.0 (a refit on all 1,411 dev
+# items of 15 files, benchmarks/fit_voice.py --data, also gives it 1.0 but scores every file
+# group lower in-sample). Leave one file out over those 15 files: vendor/customer 0.899 ->
+# 0.912, 4-way 0.760 -> 0.769; probes2 held out 0.753 -> 0.817; real6-real10 held out 0.916 ->
+# 0.924.
 WEIGHTS: dict[str, tuple[str, float]] = {
     # customer side
     "reader": ("customer", 1.0),           # the first you/your/yours/yourself in a sentence
@@ -103,6 +114,7 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "outcome": ("customer", 0.95),         # a customer-outcome theme, nobody named
     "experience": ("customer", 1.15),      # "Easy to set up", "No training required" (no one named)
     "reader_subject": ("customer", 1.05),  # "we ... so you don't have to": the reader's outcome
+    "group_subject": ("customer", 1.0),    # "Regulars get first dibs", "Dentists using Acme see"
     # vendor side
     "we": ("vendor", 0.95),                # the first we/our/us (or I/my) in a sentence
     "we_more": ("vendor", 1.0),            # each further one
@@ -211,6 +223,8 @@ _DOING_VERBS = VENDOR_VERBS - {"is", "are", "was", "were", "has", "have", "comes
 # After these breaks a verb with no subject of its own takes the opening words' ("PlanPro, by
 # Acme, is ...", "Gourmet snacks that are ..."); after the others it has its own ("... what is").
 _APPOSITION_BREAKS = frozenset({",", ")", "that", "which"})
+# Breaks after which the words read as a sentence of their own (round 17).
+_STRONG_BREAKS = frozenset({":", ";", "—", "–"})
 
 
 def product_subject(tokens: Sequence[TokenLike]) -> bool:
@@ -232,7 +246,12 @@ def product_subject(tokens: Sequence[TokenLike]) -> bool:
                 and k + 1 < len(tokens) and tokens[k + 1].lower_ in _DOING_VERBS:
             return True  # "It blocks trackers", "This gives you more options"
         if low in _PERSONS:
-            return False
+            # "Your business deserves the best: Corvane is the UK's number-one provider": a
+            # person in an earlier clause; after a colon, semicolon or dash the words start a
+            # clause of their own and may still open with the company.
+            after = next((j for j in range(k + 1, len(tokens))
+                          if tokens[j].lower_ in _STRONG_BREAKS), None)
+            return after is not None and product_subject(tokens[after + 1:])
         if low in _CLAUSE_BREAKS:
             start, named_before, last_break = k + 1, False, low
             continue
@@ -377,6 +396,113 @@ def reader_subject(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
     return False
 
 
+# Round 17: a customer group, named in the third person, opening the sentence with what it gets
+# ("Regulars get first dibs", "Dentists using Acme see fewer no-shows", "Landlords who switched
+# to Acme spent half as many evenings ..."): the codebook's readers take these as the customer's
+# outcome. A customer group is a plural noun that is not a person pronoun, a product or a kind
+# of business. ("Acme helps independent florists sell more" was tried and left out: the readers
+# of real copy call "<company> helps businesses grow" vendor or mixed as often as customer.)
+# "Dentists using Acme ...", "Landlords who switched ...": the group, then what it did
+_GROUP_LINKS = frozenset({"who", "using", "that", "with", "on"})
+# What a customer group gets or does, as the verb after it ("Regulars get first dibs")
+_GROUP_VERBS = frozenset({
+    "get", "got", "see", "saw", "save", "saved", "spend", "spent", "keep", "kept", "earn",
+    "earned", "sell", "sold", "pay", "paid", "enjoy", "enjoyed", "receive", "received", "win",
+    "won", "never", "cut", "grow", "grew", "finish", "finished", "sleep", "love", "say", "said",
+    "report", "reported", "take", "took", "go", "went", "can", "will", "'ll", "don't", "don’t",
+    "no", "always",
+})
+# Words ending in -s that are no customer group
+_NOT_GROUPS = frozenset({
+    "this", "its", "was", "has", "does", "is", "always", "news", "less", "unless", "thus",
+    "plus", "perhaps", "things", "times", "days", "years", "months", "weeks", "hours", "results",
+    "ways", "details", "terms", "items", "goods", "means", "sales", "costs", "prices", "points",
+    "orders", "jobs", "needs", "goals", "ideas", "questions", "options", "benefits", "tips",
+    "others", "yours", "ours", "theirs", "whereas", "across", "towards", "besides",
+})
+
+
+def _group_noun(tok: TokenLike) -> bool:
+    """A plural noun that can name the people a business serves ("florists", "landlords")."""
+    low = tok.lower_
+    return (len(low) > 3 and low.isalpha() and low.endswith("s")
+            and not low.endswith(("ss", "us", "is", "ous"))
+            and low not in _NOT_GROUPS and low not in _PERSONS and low not in VENDOR_VERBS
+            and low not in _FUNCTION_OPENERS and low not in PRODUCT_NOUNS
+            and low not in BUSINESS_NOUNS)
+
+
+_END = frozenset({".", "!", "?", ";", ":"})
+
+
+def group_subject(tokens: Sequence[TokenLike]) -> bool:
+    """Does the sentence open with a customer group and what it gets ("Regulars get first
+    dibs", "Dentists using Acme see fewer no-shows", "Landlords who switched to Acme spent
+    half as many evenings ...")?"""
+    words = [t for t in tokens if t.text not in BULLETS]
+    n = len(words)
+    for k in range(min(3, n)):
+        tok = words[k]
+        if not tok.text[:1].isalpha() or (k > 0 and not tok.text.islower()):
+            return False
+        if _group_noun(tok):
+            nxt = words[k + 1].lower_ if k + 1 < n else ""
+            if nxt in _GROUP_VERBS:
+                return True
+            if nxt in _GROUP_LINKS:
+                rest = words[k + 2:]
+                return any(t.lower_ in _GROUP_VERBS for t in rest) and not any(
+                    t.lower_ in _PERSONS for t in rest)
+            return False
+        if tok.lower_ in _PERSONS or tok.lower_ in _FUNCTION_OPENERS - {"new"} \
+                or tok.lower_ in {"these", "the"}:
+            return False
+    return False
+
+
+# "For your peace of mind, our technicians hold every certification", "At your side: a team
+# of 200 accountants", "Brought to your table by chefs ...": "your" only frames what follows,
+# and what follows is the vendor's self-description (the codebook: a sentence that uses "your"
+# but still celebrates the vendor is vendor). Round 17.
+_FRAME_OPENERS = frozenset({"for", "at", "by", "from", "with", "in", "on"})
+_FRAME_PARTICIPLES = frozenset({
+    "brought", "delivered", "made", "built", "designed", "crafted", "served", "tailored",
+    "handpicked", "handmade", "hand-picked", "created", "prepared", "cooked", "baked",
+})
+
+
+def framing_your(tokens: Sequence[TokenLike]) -> list[int]:
+    """Positions of "your" that only frame a sentence about the vendor (see above), if any."""
+    words = [k for k, t in enumerate(tokens) if t.text not in BULLETS]
+    if not words:
+        return []
+    first = tokens[words[0]].lower_
+    if first in _FRAME_PARTICIPLES:
+        # "Brought to your table by ...": the participle's "to/for your" phrase
+        k = words[0]
+        if k + 2 < len(tokens) and tokens[k + 1].lower_ in {"to", "for"} \
+                and tokens[k + 2].lower_ == "your" \
+                and not any(t.lower_ in SECOND_PERSON for t in tokens[k + 3:]):
+            return [k + 2]
+        return []
+    if first not in _FRAME_OPENERS:
+        return []
+    found: list[int] = []
+    for k in range(words[0] + 1, min(len(tokens), words[0] + 8)):
+        low = tokens[k].lower_
+        if low in {",", ":", "—", "–"}:
+            rest = tokens[k + 1:]
+            if found and rest and not any(t.lower_ in SECOND_PERSON for t in rest) \
+                    and not imperative_start(rest) and rest[0].lower_ != "please":
+                return found
+            return []
+        if low == "your":
+            found.append(k)
+        elif low in SECOND_PERSON or low in _END:
+            return []
+    return []
+
+
 def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset(), *,
                    imperative: bool = True) -> dict[str, float]:
     """Voice features from the words alone (works on unparsed tokens).
@@ -391,10 +517,11 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
 
     n = len(tokens)
     question = n > 0 and (tokens[-1].text == "?" or (n > 1 and tokens[-2].text == "?"))
+    framing = framing_your(tokens)
     for k, tok in enumerate(tokens):
         low = tok.lower_
         if low in SECOND_PERSON:
-            if low == "your" and _possesses_vendor(tokens, k):
+            if low == "your" and (k in framing or _possesses_vendor(tokens, k)):
                 add("your_vendor")
             else:
                 add("reader_more" if "reader" in f else "reader")
@@ -422,6 +549,9 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
         add("experience")
     if vendor_side and "reader" in f and reader_subject(tokens, brands):
         add("reader_subject")
+    if "reader" not in f and "your_vendor" not in f:
+        if group_subject(tokens):
+            add("group_subject")
     return f
 
 
@@ -454,8 +584,23 @@ def _product_opening(tokens: Sequence[TokenLike], k: int) -> bool:
     return False
 
 
+_APPOSITION_MARKS = frozenset({",", "-", "–", "—", ":"})
+
+
+def _named_apposition(tokens: Sequence[TokenLike], k: int) -> bool:
+    """"<company> - Your monthly subscription for ...", "... the MDN Blog — your go-to hub":
+    a "your" phrase set beside the company's name renames the company (round 17). Not after an
+    opening preposition ("With Mozilla VPN, your data is encrypted")."""
+    if k < 2 or tokens[k - 1].text not in _APPOSITION_MARKS:
+        return False
+    first = next((t for t in tokens if t.text not in BULLETS), None)
+    if first is None or first.lower_ in _FUNCTION_OPENERS:
+        return False
+    return tokens[k - 2].text == ">" or _is_name(tokens, k - 2)
+
+
 def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
-    if _product_opening(tokens, k):
+    if _product_opening(tokens, k) or _named_apposition(tokens, k):
         return True
     # Look past up to three modifiers: "your trusted local partner", "your one-stop shop".
     for j in range(k + 1, min(k + 5, len(tokens))):

@@ -77,6 +77,28 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
      {"reader": 1, "product_subject": 1, "reader_subject": 1}),
     # an opener the word list now knows
     ("Be the owner, not the one doing every job.", {"imperative": 1}),
+    # round 17: a customer group opening the sentence with what it gets is the customer's
+    # outcome, named in the third person
+    ("Plumbers using Acme spend fewer nights on paperwork.", {"group_subject": 1}),
+    ("Regulars get a free pastry on Fridays.", {"group_subject": 1}),
+    ("Tenants who switched to Acme paid less for heating.", {"group_subject": 1}),
+    # ... not a plural that names no one, a determiner's noun, or no outcome verb after it
+    ("Things got busy in 1997.", {}),
+    ("These principles will not come to life on their own.", {}),
+    ("Online classes now available!", {}),
+    ("Parents using our app, we love them.", {"we": 1, "we_more": 1}),
+    # "your" that only frames a sentence about the vendor, or renames the company, is the
+    # vendor presenting itself
+    ("For your comfort, our engineers carry every safety certificate.",
+     {"your_vendor": 1, "we": 1}),
+    ("At your side: a team of forty engineers in six offices.", {"your_vendor": 1}),
+    ("Delivered to your door by bakers who trained in Paris.", {"your_vendor": 1}),
+    ("<company> - Your weekly box of fresh vegetables.", {"company": 1, "your_vendor": 1}),
+    # ... not when the reader is addressed after the frame, or the name follows a preposition
+    ("For your business, choose Acme.", {"reader": 1}),
+    ("To update your preferences, please check back later.", {"reader": 1}),
+    ("With Acme VPN, your data is encrypted.", {"reader": 1}),
+    ("In March, your invoices go out automatically.", {"reader": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
@@ -111,6 +133,9 @@ def test_token_features(text: str, expected: dict[str, float]) -> None:
     ("Catch the error before the tax office does.", False),
     # an auxiliary that ends the clause is no verb of a subject
     ("Nobody else does.", False),
+    # round 17: after a colon the words start afresh, whoever an earlier clause named
+    ("Your shop deserves the best: Acme is the region's top supplier.", True),
+    ("If you want privacy, Acme blocks trackers.", False),
 ])
 def test_product_subject(text: str, expected: bool) -> None:
     assert V.product_subject(list(_NLP(text))) is expected
@@ -192,6 +217,13 @@ def test_more_pronouns_count_no_more() -> None:
     ("We handle the paperwork so you don't have to.", "customer"),
     ("Did you know our engineers hold more patents than any competitor?", "vendor"),
     ("Your one-stop shop for our award-winning products.", "vendor"),
+    # round 17: a customer group's outcome is customer; credentials framed with "your" vendor
+    ("Plumbers using Acme spend fewer nights on paperwork.", "customer"),
+    ("Regulars get a free pastry on Fridays.", "customer"),
+    ("For your comfort, our engineers carry every safety certificate.", "vendor"),
+    ("Delivered to your door by bakers who trained in Paris.", "vendor"),
+    ("Your shop deserves the best: Acme is the region's top supplier.", "vendor"),
+    ("<company> - Your weekly box of fresh vegetables.", "vendor"),
 ])
 def test_file_voice(text: str, label: str) -> None:
     from msglint import lint_text
