@@ -249,8 +249,8 @@ def product_subject(tokens: Sequence[TokenLike]) -> bool:
             # "Your business deserves the best: Corvane is the UK's number-one provider": a
             # person in an earlier clause; after a colon, semicolon or dash the words start a
             # clause of their own and may still open with the company.
-            after = next((j for j in range(k + 1, len(tokens))
-                          if tokens[j].lower_ in _STRONG_BREAKS), None)
+            after = next((j for j in range(k + 1, min(len(tokens), k + 1 + SUBJECT_WINDOW))
+                          if tokens[j].text in _STRONG_BREAKS), None)
             return after is not None and product_subject(tokens[after + 1:])
         if low in _CLAUSE_BREAKS:
             start, named_before, last_break = k + 1, False, low
@@ -433,29 +433,40 @@ def _group_noun(tok: TokenLike) -> bool:
 
 
 _END = frozenset({".", "!", "?", ";", ":"})
+# Opening words after which no customer group follows as the subject ("Every ...", "These ...")
+_NOT_BEFORE_GROUP = (_FUNCTION_OPENERS - {"new"}) | {"these", "the"}
 
 
-def group_subject(tokens: Sequence[TokenLike]) -> bool:
+def group_subject(tokens: Sequence[TokenLike], lows: Sequence[str] | None = None) -> bool:
     """Does the sentence open with a customer group and what it gets ("Regulars get first
     dibs", "Dentists using Acme see fewer no-shows", "Landlords who switched to Acme spent
-    half as many evenings ...")?"""
-    words = [t for t in tokens if t.text not in BULLETS]
-    n = len(words)
-    for k in range(min(3, n)):
-        tok = words[k]
-        if not tok.text[:1].isalpha() or (k > 0 and not tok.text.islower()):
+    half as many evenings ...")? ``lows``: the tokens' lower-case forms, if already known."""
+    if lows is None:
+        lows = [t.lower_ for t in tokens]
+    n = len(tokens)
+    start = 0
+    while start < n and lows[start] in BULLETS:
+        start += 1
+    for w in lows[start:start + 3]:
+        if w[-1:] == "s":
+            break
+    else:
+        return False  # no plural among the opening words (most sentences)
+    for k in range(start, min(start + 3, n)):
+        tok = tokens[k]
+        if not tok.text[:1].isalpha() or (k > start and not tok.text.islower()):
             return False
+        low = tok.lower_
         if _group_noun(tok):
-            nxt = words[k + 1].lower_ if k + 1 < n else ""
+            nxt = tokens[k + 1].lower_ if k + 1 < n else ""
             if nxt in _GROUP_VERBS:
                 return True
             if nxt in _GROUP_LINKS:
-                rest = words[k + 2:]
-                return any(t.lower_ in _GROUP_VERBS for t in rest) and not any(
-                    t.lower_ in _PERSONS for t in rest)
+                rest = [t.lower_ for t in tokens[k + 2:]]
+                return any(w in _GROUP_VERBS for w in rest) and not any(
+                    w in _PERSONS for w in rest)
             return False
-        if tok.lower_ in _PERSONS or tok.lower_ in _FUNCTION_OPENERS - {"new"} \
-                or tok.lower_ in {"these", "the"}:
+        if low in _PERSONS or low in _NOT_BEFORE_GROUP:
             return False
     return False
 
@@ -473,13 +484,13 @@ _FRAME_PARTICIPLES = frozenset({
 
 def framing_your(tokens: Sequence[TokenLike]) -> list[int]:
     """Positions of "your" that only frame a sentence about the vendor (see above), if any."""
-    words = [k for k, t in enumerate(tokens) if t.text not in BULLETS]
-    if not words:
+    start = next((k for k, t in enumerate(tokens) if t.text not in BULLETS), None)
+    if start is None:
         return []
-    first = tokens[words[0]].lower_
+    first = tokens[start].lower_
     if first in _FRAME_PARTICIPLES:
         # "Brought to your table by ...": the participle's "to/for your" phrase
-        k = words[0]
+        k = start
         if k + 2 < len(tokens) and tokens[k + 1].lower_ in {"to", "for"} \
                 and tokens[k + 2].lower_ == "your" \
                 and not any(t.lower_ in SECOND_PERSON for t in tokens[k + 3:]):
@@ -488,7 +499,7 @@ def framing_your(tokens: Sequence[TokenLike]) -> list[int]:
     if first not in _FRAME_OPENERS:
         return []
     found: list[int] = []
-    for k in range(words[0] + 1, min(len(tokens), words[0] + 8)):
+    for k in range(start + 1, min(len(tokens), start + 8)):
         low = tokens[k].lower_
         if low in {",", ":", "—", "–"}:
             rest = tokens[k + 1:]
@@ -517,11 +528,14 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
 
     n = len(tokens)
     question = n > 0 and (tokens[-1].text == "?" or (n > 1 and tokens[-2].text == "?"))
-    framing = framing_your(tokens)
+    framing: list[int] | None = None
+    lows = [t.lower_ for t in tokens]
     for k, tok in enumerate(tokens):
-        low = tok.lower_
+        low = lows[k]
         if low in SECOND_PERSON:
-            if low == "your" and (k in framing or _possesses_vendor(tokens, k)):
+            if low == "your" and framing is None:
+                framing = framing_your(tokens)
+            if low == "your" and (k in (framing or ()) or _possesses_vendor(tokens, k)):
                 add("your_vendor")
             else:
                 add("reader_more" if "reader" in f else "reader")
@@ -550,7 +564,7 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
     if vendor_side and "reader" in f and reader_subject(tokens, brands):
         add("reader_subject")
     if "reader" not in f and "your_vendor" not in f:
-        if group_subject(tokens):
+        if group_subject(tokens, lows):
             add("group_subject")
     return f
 
@@ -596,7 +610,16 @@ def _named_apposition(tokens: Sequence[TokenLike], k: int) -> bool:
     first = next((t for t in tokens if t.text not in BULLETS), None)
     if first is None or first.lower_ in _FUNCTION_OPENERS:
         return False
-    return tokens[k - 2].text == ">" or _is_name(tokens, k - 2)
+    if not (tokens[k - 2].text == ">" or _is_name(tokens, k - 2)):
+        return False
+    # the words before the name: not a preposition ("without a VPN, your data ...")
+    j = k - 2
+    while j > 0 and (tokens[j].text[:1].isupper() or tokens[j].text in {"<", ">", "company"}
+                     or not tokens[j].text[:1].isalnum()):
+        j -= 1
+    while j > 0 and tokens[j].lower_ in _DETERMINERS:
+        j -= 1
+    return j == 0 or tokens[j].lower_ not in _FUNCTION_OPENERS
 
 
 def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:

@@ -98,6 +98,7 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("For your business, choose Acme.", {"reader": 1}),
     ("To update your preferences, please check back later.", {"reader": 1}),
     ("With Acme VPN, your data is encrypted.", {"reader": 1}),
+    ("However, without a VPN, your data may be exposed.", {"reader": 1}),
     ("In March, your invoices go out automatically.", {"reader": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
