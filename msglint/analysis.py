@@ -148,6 +148,7 @@ class Analyzer:
     def nlp(self) -> Language:
         if self._nlp is None:
             self._nlp = nlp_mod.load(self.model)
+            _register_extensions()
         return self._nlp
 
     def _build_matchers(self) -> None:
@@ -542,12 +543,33 @@ def _keep_numbered_abbreviations(doc: Doc) -> Doc:
     return doc
 
 
-# Token attributes the tokenizer alone sets, the same before and after the pipeline runs.
+# Token attributes the tokenizer alone sets, the same before and after the pipeline runs. "_"
+# holds msglint's own token extensions (_register_extensions), which read the words alone.
 _LEXICAL = frozenset({
     "ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "SHAPE", "PREFIX", "SUFFIX", "IS_ALPHA",
     "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
     "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY",
-    "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "OP"})
+    "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "OP", "_"})
+
+
+def _opens_sentence(tok: Any) -> bool:
+    """The sentence's first word: only punctuation, spaces or bullets come before it. Each
+    sentence is analysed as its own Doc, so unlike IS_SENT_START (which the parser may set
+    inside a sentence too) this is known from the words alone, and the pre-filter keeps it."""
+    doc = tok.doc
+    for k in range(tok.i):  # most sentences open with a word: one look at doc[0] decides
+        t = doc[k]
+        if not (t.is_punct or t.is_space or t.text in BULLETS):
+            return False
+    return True
+
+
+def _register_extensions() -> None:
+    """Token extensions theme patterns may test with ``_``: ``{_: {opens_sentence: true}}``."""
+    from spacy.tokens import Token
+
+    if not Token.has_extension("opens_sentence"):
+        Token.set_extension("opens_sentence", getter=_opens_sentence)
 
 
 def _opening_could_be_verb(doc: Doc, verbs: frozenset[str]) -> bool:

@@ -40,7 +40,9 @@ THEME_SCHEMA: dict[str, Any] = {
                      "description": "keep: 'no more stockouts' still talks about the theme; "
                                     "drop: 'we never compete on price' does not."},
         "patterns": {**_PATTERNS,
-                     "description": "spaCy Matcher token patterns (LEMMA, LOWER, POS...)."},
+                     "description": "spaCy Matcher token patterns (LEMMA, LOWER, POS...); "
+                                    "msglint adds `_: {opens_sentence: true}` for a "
+                                    "sentence's first word."},
         "phrases": {**_STRINGS, "description": "Word sequences matched case-insensitively; "
                                                "the last word may be inflected."},
         "dependency_patterns": {"type": "array",

@@ -94,6 +94,10 @@ def test_a_veto_runs_only_where_its_words_are() -> None:
     ({"LOWER": "not", "OP": "!"}, {"LOWER": "not", "OP": "!"}),  # a negated words test stays
     ({"POS": "DET", "OP": "!"}, None),  # a negated tag test goes, or it would be stricter
     ({"LOWER": "no", "POS": "DET", "OP": "!"}, None),
+    # msglint's own extension reads the words alone, so the pre-filter keeps it; the parser's
+    # IS_SENT_START does not (it may differ before and after parsing)
+    ({"_": {"opens_sentence": True}, "POS": "NOUN"}, {"_": {"opens_sentence": True}}),
+    ({"IS_SENT_START": True, "LOWER": "free"}, {"LOWER": "free"}),
 ])
 def test_words_only_keeps_word_tests_and_drops_the_rest(spec, relaxed) -> None:  # type: ignore[no-untyped-def]
     from msglint.analysis import _words_only
@@ -170,3 +174,15 @@ def test_a_disclaimed_promise_is_no_mention(text: str, theme: str, found: bool) 
 
     themes = {m.theme for m in api.lint_text(text, "smb-owner").themes}
     assert (theme in themes) is found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Makers of oak doors for old houses.", True),
+    ("• Makers of oak doors for old houses.", True),  # a bullet still opens the sentence
+    ("We visit the makers of oak doors for old houses.", False),
+])
+def test_opens_sentence_is_the_first_word_after_bullets(text: str, found: bool) -> None:
+    from msglint import api
+
+    themes = {m.theme for m in api.lint_text(text, "smb-owner").themes}
+    assert ("vendor-credentials" in themes) is found
