@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from msglint import beneficiary as benefit
 from msglint import nlp as nlp_mod
-from msglint.catalogue import Theme, _is_required
+from msglint.catalogue import TOKEN_EXTENSIONS, Theme, _is_required
 from msglint.errors import ConfigError
 from msglint.inflect import surface_forms
 from msglint.models import Beneficiary, Via
@@ -564,12 +564,17 @@ def _opens_sentence(tok: Any) -> bool:
     return True
 
 
+_GETTERS = {"opens_sentence": _opens_sentence}
+
+
 def _register_extensions() -> None:
-    """Token extensions theme patterns may test with ``_``: ``{_: {opens_sentence: true}}``."""
+    """Token extensions theme patterns may test with ``_`` (catalogue.TOKEN_EXTENSIONS, which
+    the catalogue checks patterns against): ``{_: {opens_sentence: true}}``."""
     from spacy.tokens import Token
 
-    if not Token.has_extension("opens_sentence"):
-        Token.set_extension("opens_sentence", getter=_opens_sentence)
+    for name in TOKEN_EXTENSIONS:
+        if not Token.has_extension(name):
+            Token.set_extension(name, getter=_GETTERS[name])
 
 
 def _opening_could_be_verb(doc: Doc, verbs: frozenset[str]) -> bool:

@@ -229,16 +229,30 @@ def _normalise_pattern(pattern: list[dict[str, Any]]) -> tuple[dict[str, Any], .
 
 
 _WORD_KEYS = frozenset({"LEMMA", "LOWER", "ORTH", "TEXT", "NORM"})
+#: Token extensions msglint registers for theme patterns (``_: {opens_sentence: true}``);
+#: their getters live in msglint.analysis.
+TOKEN_EXTENSIONS: tuple[str, ...] = ("opens_sentence",)
 
 
-def _check_words_are_text(data: dict[str, Any], doc: yamlmarks.Marked) -> None:
-    """A word test must hold text. YAML reads a bare yes, no, on or off as true or false, so
-    `{LOWER: {IN: [over, off]}}` would otherwise reach spaCy's validator as a boolean and come
-    back as "Input should be a valid string", with no line and no hint."""
+def _check_token_tests(data: dict[str, Any], doc: yamlmarks.Marked) -> None:
+    """A ``_`` test must name one of msglint's token extensions (spaCy would otherwise fail at
+    match time with an internal error), and a word test must hold text: YAML reads a bare yes,
+    no, on or off as true or false, so `{LOWER: {IN: [over, off]}}` would otherwise reach
+    spaCy's validator as a boolean and come back as "Input should be a valid string", with no
+    line and no hint."""
     for key in ("patterns", "unless"):
         for i, pattern in enumerate(data.get(key, [])):
             for j, tok in enumerate(pattern):
                 for attr, value in tok.items() if isinstance(tok, dict) else ():
+                    if attr == "_":
+                        unknown = [n for n in value if n not in TOKEN_EXTENSIONS] \
+                            if isinstance(value, dict) else ["(not a mapping)"]
+                        if unknown:
+                            raise doc.error((key, i, j, attr),
+                                            f"unknown token extension _.{unknown[0]} in "
+                                            f"{key}[{i}]; msglint provides: "
+                                            + ", ".join(TOKEN_EXTENSIONS))
+                        continue
                     if str(attr).upper() not in _WORD_KEYS:
                         continue
                     values = [value] if not isinstance(value, dict) else \
@@ -253,7 +267,7 @@ def _check_words_are_text(data: dict[str, Any], doc: yamlmarks.Marked) -> None:
 
 def theme_from_data(data: dict[str, Any], doc: yamlmarks.Marked, origin: str,
                     default_group: str = "custom") -> Theme:
-    _check_words_are_text(data, doc)
+    _check_token_tests(data, doc)
     patterns = tuple(_normalise_pattern(p) for p in data.get("patterns", []))
     for i, p in enumerate(patterns):
         if not _required_literal(p):

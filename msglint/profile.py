@@ -165,6 +165,17 @@ def shipped_profile(name: str) -> Path | None:
     return candidate if candidate and candidate.is_file() else None
 
 
+def _samples_hint(name: str) -> str:
+    """" (shipped samples: ...; did you mean ...?)" for a missing profile, or "" without samples."""
+    shipped = builtin_profiles_dir()
+    names = sorted(p.stem for p in shipped.glob("*.yaml")) if shipped else []
+    if not names:
+        return ""
+    guess = yamlmarks.closest(Path(name).stem, names)
+    return f" (shipped samples: {', '.join(names)}" + \
+        (f"; did you mean '{guess}'?)" if guess else ")")
+
+
 def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ()) -> Profile:
     """Load, merge ``extends`` chains, and validate a profile. Raises ConfigError."""
     path = path.resolve() if path.exists() else path
@@ -175,7 +186,8 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("profile not found; check the path or run `msglint init`",
+        raise ConfigError("profile not found" + _samples_hint(path.name) +
+                          "; check the path, give a sample name or run `msglint init`",
                           display) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read profile ({exc}); save it as UTF-8 YAML", display) from None
@@ -192,12 +204,10 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
             # profile wins, so an existing setup never changes meaning.
             target = shipped_profile(data["extends"]) or target
         if not target.exists():
-            shipped = builtin_profiles_dir()
-            names = sorted(p.stem for p in shipped.glob("*.yaml")) if shipped else []
-            also = f" and no shipped sample of that name ({', '.join(names)})" if names else ""
             raise doc.error(("extends",), f"extends '{data['extends']}': no file "
-                                          f"{_display(target)}{also}; give a path relative "
-                                          "to this profile or a sample name")
+                                          f"{_display(target)} and no shipped sample of that "
+                                          f"name{_samples_hint(str(data['extends']))}; give a "
+                                          "path relative to this profile or a sample name")
         parent = load_profile(target, catalogue, _seen + (path,))
     own_themes = tuple(_own_theme(doc, i, t) for i, t in enumerate(data.get("themes", [])))
     for i, t in enumerate(own_themes):

@@ -60,6 +60,11 @@ BROKEN = [
      "    patterns:\n      - [{LEMMA: hand}, {LOWER: {IN: [over, off]}}]\n"
      "    examples: {match: [hand over], no_match: [y]}\n", (6, 33),
      ["LOWER in patterns[0] holds true/false", 'quote the word ("off")']),
+    # a misspelt token extension is reported here, not by spaCy at match time
+    ("themes:\n  - id: gates\n    name: x\n    description: x\n"
+     "    patterns:\n      - [{_: {opens_sentense: true}}, {LOWER: gates}]\n"
+     "    examples: {match: [Gates.], no_match: [y]}\n", (6, 14),
+     ["unknown token extension _.opens_sentense", "msglint provides: opens_sentence"]),
 ]
 
 
@@ -115,6 +120,12 @@ def test_missing_extends_target(tmp_path: Path) -> None:
         load_profile(path, CAT)
     assert info.value.line == 1
     assert "smb-owner" in str(info.value)  # names the samples it could have meant
+
+
+def test_a_missing_profile_names_the_samples(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_profile(tmp_path / "smb-ownr", CAT)
+    assert "did you mean 'smb-owner'" in str(info.value)
 
 
 def test_extends_a_shipped_sample_by_name(tmp_path: Path) -> None:
