@@ -32,6 +32,7 @@ VENDOR_SELF_NOUNS = frozenset({
     "shop", "store", "destination", "provider", "partner", "source", "supplier", "solution",
     "one-stop", "stop", "choice", "home", "place", "go-to", "resource", "headquarters", "hub",
     "specialist", "specialists", "experts", "expert", "team", "vendor", "agency", "firm",
+    "bet",  # "your best bet for ...": the vendor recommending itself
 })
 # "your new favourite bakery", "your trusted partner": adjectives that make "your" + noun the
 # vendor presenting itself.
@@ -630,6 +631,10 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
     # Look past up to three modifiers: "your trusted local partner", "your one-stop shop".
     for j in range(k + 1, min(k + 5, len(tokens))):
         low = tokens[j].lower_
+        # "your go-to hub": the tokenizer splits "go-to" into go, -, to
+        if low == "go" and j + 2 < len(tokens) and tokens[j + 1].text in {"-", "‑"} \
+                and tokens[j + 2].lower_ == "to":
+            return True
         # "your new favourite bakery": "new" may come first
         first = k + 2 if tokens[k + 1].lower_ == "new" else k + 1
         if low in VENDOR_SELF_ADJECTIVES and j == first and j + 1 < len(tokens) \
@@ -640,11 +645,11 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
         if low in VENDOR_SELF_NOUNS:
             # "your team" / "your store" are the reader's own when nothing marks the vendor;
             # only treat them as vendor nouns when a vendor word is near (our, we, <company>).
-            if low in {"team", "store", "shop", "home", "place", "hub"}:
+            if low in {"team", "store", "shop", "home", "place", "hub", "bet"}:
                 window = [t.lower_ for t in tokens[max(0, k - 6):min(len(tokens), j + 8)]]
                 return any(w in FIRST_PLURAL or w == "company" for w in window) or \
                     (low in {"shop", "store"} and j > 0 and tokens[j - 1].lower_ == "stop") \
-                    or (low in {"home", "place", "hub"} and j + 1 < len(tokens)
+                    or (low in {"home", "place", "hub", "bet"} and j + 1 < len(tokens)
                         and tokens[j + 1].lower_ == "for")  # "your new home for tyre deals"
             return True
         if low in {",", ".", "and", "or", "to", "for", "with", "of"}:

@@ -71,6 +71,10 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("Meet your new favourite bakery.", {"your_vendor": 1, "imperative": 1}),
     ("Welcome to your new home for tyre deals.", {"your_vendor": 1}),
     ("Welcome to your new home.", {"reader": 1}),
+    # round 18: "your go-to X" (the tokenizer splits go-to) and "your best bet for X"
+    ("Your go-to hub for web standards.", {"your_vendor": 1}),
+    ("Your best bet for fresh flowers in town.", {"your_vendor": 1}),
+    ("Your best bet is to call early.", {"reader": 1}),
     # "stop" is the vendor only in "one-stop"; "where you live": the reader as a subject
     ("Your phone won't stop ringing with bookings.", {"reader": 1}),
     ("It prevents surcharging based on where you live.",
