@@ -16,7 +16,7 @@ The result does not depend on the profile's roles, so it can be cached and re-sc
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +117,8 @@ class Analyzer:
         self._lemma_forms: frozenset[str] | None = None
         self._lemma_memo: dict[tuple[int, int, int, bool], str] = {}  # see _lemmatize
         self._words_only: dict[tuple[str, int], Any] = {}  # see _may_match
+        self._split_cache: dict[str, tuple[list[list[dict[str, Any]]],
+                                           list[list[dict[str, Any]]]]] = {}  # _split_forms
         self._verbs: frozenset[str] | None = None  # see _verb_forms (empty: no verb index)
         # The compiled attribute ruler (msglint.tagmap); False when the pipeline's cannot compile.
         self._tagmap: Any = None
@@ -151,6 +153,28 @@ class Analyzer:
             _register_extensions()
         return self._nlp
 
+    def _split_forms(self, theme: Theme) -> tuple[list[list[dict[str, Any]]],
+                                                   list[list[dict[str, Any]]]]:
+        """The theme's token patterns and vetoes, each followed by its split-word variants.
+
+        A word the tokenizer splits ("award-winning" -> award, -, winning; "24-hour", "we're")
+        can never equal one token, so in a LOWER/LEMMA list it would be dead: the variant
+        spells it out as the tokens the tokenizer makes (see _split_variants). The originals
+        come first, so pattern numbers (_build_requirements, _ThemeMatchers.specs) stay the
+        theme's own for its patterns and the variants follow them, before the phrases.
+        """
+        cached = self._split_cache.get(theme.id)
+        if cached is None:
+            def split(word: str) -> list[str]:
+                return [t.text for t in self.nlp.tokenizer(word)]
+
+            pats = [list(p) for p in theme.patterns]
+            vetoes = [list(p) for p in theme.unless]
+            cached = (pats + [v for p in pats for v in _split_variants(p, split)],
+                      vetoes + [v for p in vetoes for v in _split_variants(p, split)])
+            self._split_cache[theme.id] = cached
+        return cached
+
     def _build_matchers(self) -> None:
         from spacy.matcher import DependencyMatcher
         from spacy.schemas import validate_token_pattern
@@ -158,9 +182,9 @@ class Analyzer:
         vocab = self.nlp.vocab
         matchers: dict[str, _ThemeMatchers] = {}
         for t in self.themes.values():
-            pats = [list(p) for p in t.patterns] + [self._phrase_pattern(p) for p in t.phrases]
-            vetoes = [list(p) for p in t.unless] + [self._phrase_pattern(p)
-                                                    for p in t.unless_phrases]
+            token_pats, token_vetoes = self._split_forms(t)
+            pats = token_pats + [self._phrase_pattern(p) for p in t.phrases]
+            vetoes = token_vetoes + [self._phrase_pattern(p) for p in t.unless_phrases]
             # Every pattern is checked now, as the Matcher would check it, though most are
             # only compiled when a sentence needs them (_pattern_matcher, _veto_spans).
             for pattern in pats + vetoes:
@@ -270,9 +294,10 @@ class Analyzer:
 
         index: dict[str, list[tuple[str, int, tuple[frozenset[str], ...]]]] = {}
         for t in self.themes.values():
-            numbered = [*enumerate(t.patterns), *((DEPENDENCY, p) for p in t.dependency_patterns)]
+            token_pats = self._split_forms(t)[0]
+            numbered = [*enumerate(token_pats), *((DEPENDENCY, p) for p in t.dependency_patterns)]
             reqs = [(n, _required_words(pattern)) for n, pattern in numbered]
-            for n, phrase in enumerate(t.phrases, start=len(t.patterns)):
+            for n, phrase in enumerate(t.phrases, start=len(token_pats)):
                 words = [w.lower_ for w in self.nlp.tokenizer(phrase)]
                 # an empty phrase has no pattern either (_phrase_pattern): nothing to require
                 reqs.append((n, tuple(frozenset({w}) for w in words[:-1])
@@ -411,7 +436,8 @@ class Analyzer:
         if self._lemma_forms is None:
             forms: set[str] = set(benefit.HANDING_VERB_FORMS)
             for t in self.themes.values():
-                for pattern in t.patterns + t.unless + t.dependency_patterns:
+                token_pats, token_vetoes = self._split_forms(t)
+                for pattern in [*token_pats, *token_vetoes, *t.dependency_patterns]:
                     for tok in pattern:
                         forms |= _lemma_words(tok.get("RIGHT_ATTRS", tok))
             self._lemma_forms = frozenset(forms)
@@ -629,6 +655,38 @@ def _literal_words_exact(spec: dict[str, Any]) -> set[str]:
     from msglint.catalogue import _literal_words
 
     return _literal_words({k: v for k, v in spec.items() if k.upper() != "NORM"})
+
+
+_SPLIT_KEYS = ("LOWER", "ORTH", "TEXT", "NORM", "LEMMA")
+
+
+def _split_variants(pattern: Sequence[dict[str, Any]],
+                    split: Callable[[str], list[str]]) -> list[list[dict[str, Any]]]:
+    """Variants of ``pattern`` for the words of its lists that ``split`` (the tokenizer) makes
+    into several tokens: each such word of a required token (no OP) becomes one variant in
+    which that token is replaced by one token per piece, tested by LOWER (by LEMMA for the
+    last piece of a LEMMA word, so "co-founders" still meets "co-founder"). The token's other
+    tests (POS and the like) are left out: they describe the whole word, not its pieces."""
+    variants: list[list[dict[str, Any]]] = []
+    for j, tok in enumerate(pattern):
+        if "OP" in tok:
+            continue
+        for key in _SPLIT_KEYS:
+            value = tok.get(key)
+            words = [value] if isinstance(value, str) else \
+                value.get("IN", []) if isinstance(value, dict) else []
+            for word in words:
+                pieces = split(word) if isinstance(word, str) else []
+                if len(pieces) < 2:
+                    continue
+                if key in ("ORTH", "TEXT"):
+                    spelt: list[dict[str, Any]] = [{key: w} for w in pieces]
+                else:
+                    spelt = [{"LOWER": w.lower()} for w in pieces]
+                    if key == "LEMMA":
+                        spelt[-1] = {"LEMMA": pieces[-1].lower()}
+                variants.append([*pattern[:j], *spelt, *pattern[j + 1:]])
+    return variants
 
 
 def _required_words(pattern: Sequence[dict[str, Any]]) -> tuple[frozenset[str], ...]:

@@ -186,3 +186,31 @@ def test_opens_sentence_is_the_first_word_after_bullets(text: str, found: bool) 
 
     themes = {m.theme for m in api.lint_text(text, "smb-owner").themes}
     assert ("vendor-credentials" in themes) is found
+
+
+# -- words the tokenizer splits ("award-winning" -> award, -, winning) ---------------------------
+
+@pytest.mark.parametrize("pattern, text, found", [
+    (({"LOWER": {"IN": ["award-winning", "trusted"]}}, {"LEMMA": "team"}),
+     "An award-winning team of designers.", "award-winning team"),
+    (({"LOWER": {"IN": ["award-winning", "trusted"]}}, {"LEMMA": "team"}),
+     "A trusted team.", "trusted team"),
+    (({"LOWER": "we're"}, {"LOWER": "open"}), "We're open late.", "We're open"),
+    (({"LEMMA": "co-founder"},), "Both co-founders are nurses.", "co-founders"),
+    (({"LOWER": "same-day", "POS": "ADJ"}, {"LEMMA": "delivery"}),
+     "Same-day delivery on every order.", "Same-day delivery"),
+    # a word with a quantifier is left as it is: its pieces could not keep the quantifier
+    (({"LOWER": "award-winning", "OP": "?"}, {"LEMMA": "team"}), "An award-winning team.",
+     "team"),
+])
+def test_a_word_the_tokenizer_splits_still_matches(pattern, text, found) -> None:  # type: ignore[no-untyped-def]
+    (got,) = Analyzer([_theme(pattern)]).analyze([read_bytes(text.encode(), "a.md", "markdown")])
+    assert [text[m.start:m.end] for m in got.mentions] == [found]
+
+
+def test_a_split_word_in_a_veto_still_vetoes() -> None:
+    theme = Theme(id="probe", name="Probe", description="d", patterns=(({"LEMMA": "award"},),),
+                  unless=(({"LOWER": "award-winning"},),), origin="rules/themes/probe.yaml")
+    (got,) = Analyzer([theme]).analyze([read_bytes(b"An award-winning bakery. Award entries close "
+                                                   b"soon.", "a.md", "markdown")])
+    assert [m.sentence for m in got.mentions] == [1]
