@@ -704,7 +704,8 @@ def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
     None when the theme drops negated mentions and this one is negated, and for any theme when
     the copy disclaims the mention ("We won't promise you'll double your sales").
     """
-    neg = benefit.negated(doc, s, e, phrase=via == "pattern")
+    neg = benefit.negated(doc, s, e, phrase=via == "pattern",
+                          praise=theme.id in benefit.SELF_PRAISE)
     if neg and theme.negation == "drop":
         return None
     if benefit.disclaimed(doc, s, e):

@@ -76,7 +76,7 @@ def beneficiary(doc: Doc, start: int, end: int) -> Beneficiary:
             side = _verb_side(tok)
             if side:
                 return side
-        if tok.head is tok:
+        if tok.head.i == tok.i:  # the root (spaCy makes a new Token per access: no `is`)
             break
         tok = tok.head
     return "unclear"
@@ -141,7 +141,7 @@ def disclaimed(doc: Doc, start: int, end: int) -> bool:
     then neither promises nor boasts the theme, whatever the theme does with negation."""
     tok = _root(doc, start, end)
     for _ in range(4):
-        if tok.head is tok:
+        if tok.head.i == tok.i:  # the root (spaCy makes a new Token per access: no `is`)
             break
         below, tok = tok, tok.head
         if tok.pos_ not in ("VERB", "AUX"):
@@ -159,18 +159,32 @@ def disclaimed(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def negated(doc: Doc, start: int, end: int, phrase: bool = True) -> bool:
+# Themes whose mentions are the vendor praising itself (see negated).
+SELF_PRAISE = frozenset({"vendor-credentials", "empty-praise"})
+
+
+def negated(doc: Doc, start: int, end: int, phrase: bool = True, praise: bool = False) -> bool:
     """True for "no more stockouts", "never compete on price", "without hidden fees".
 
     ``phrase``: the span is a theme's own phrase, so a negator inside it belongs to the phrase
     ("no hidden fees" is price talk). A semantic match spans a whole clause: pass False.
+    ``praise``: the mention is self-praise (SELF_PRAISE), which a modifier of the subject
+    presupposes whatever the verb says ("Our world-class clinicians can't wait to meet you").
     """
     for k in range(max(0, start - 3), start):
         if doc[k].lower_ in _NEGATORS:
             return True
     root = _root(doc, start, end)
+    # Praise that describes the subject ("Our world-class clinicians can't wait to meet you")
+    # is not what the verb's "not" denies; a bare subject is ("Stockouts never happen"), and so
+    # is anything a copula denies ("World-class results aren't what we promise").
+    described_subject = praise and phrase and root.dep_ in ("nsubj", "nsubjpass") and any(
+        start <= c.i < end and c.dep_ in ("amod", "compound", "nummod") for c in root.children) \
+        and root.head.lemma_ != "be"
     tok = root
     for level in range(3):
+        if level == 1 and described_subject and tok.i == root.head.i:
+            break
         for child in tok.children:
             if phrase and start <= child.i < end:
                 continue  # the negator is part of the theme's own phrase ("no hidden fees")
@@ -182,7 +196,7 @@ def negated(doc: Doc, start: int, end: int, phrase: bool = True) -> bool:
                 return True
         # Climb towards the governing verb, but not across a coordination or into another
         # noun phrase that merely contains the mention.
-        if tok.pos_ in ("VERB", "AUX") or tok.head is tok or tok.dep_ in ("conj", "appos"):
+        if tok.pos_ in ("VERB", "AUX") or tok.head.i == tok.i or tok.dep_ in ("conj", "appos"):
             break
         tok = tok.head
     return False

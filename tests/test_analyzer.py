@@ -166,6 +166,12 @@ def test_sentences_that_cannot_match_skip_the_cnn_but_keep_their_voice() -> None
     ("Forget world-class; we just fix leaky taps properly.", "empty-praise", False),
     ("Forget about chasing unpaid invoices.", "less-day-to-day-involvement", True),
     ("A world-class team fixes your taps.", "empty-praise", True),
+    # praise describing the subject is not what the verb's "not" denies (empty-praise drops
+    # negated mentions); a copula still denies it, and other themes keep their negation
+    ("Our world-class clinicians can't wait to welcome you.", "empty-praise", True),
+    ("Our world-class chefs don't just cook, they create.", "empty-praise", True),
+    ("World-class results aren't what we promise.", "empty-praise", False),
+    ("Loyalty points don't matter here.", "customer-rewards", False),
 ])
 def test_a_disclaimed_promise_is_no_mention(text: str, theme: str, found: bool) -> None:
     # Whatever a theme does with negation ("no more stockouts" keeps inventory-control), a
