@@ -119,7 +119,7 @@ class Analyzer:
         self._words_only: dict[tuple[str, int], Any] = {}  # see _may_match
         self._split_cache: dict[str, tuple[list[list[dict[str, Any]]],
                                            list[list[dict[str, Any]]]]] = {}  # _split_forms
-        self._split_memo: dict[str, list[str]] = {}  # word -> its tokens (_split_forms)
+        self._split_memo: dict[str, list[str]] = {}  # word -> its tokens (_pieces)
         self._verbs: frozenset[str] | None = None  # see _verb_forms (empty: no verb index)
         # The compiled attribute ruler (msglint.tagmap); False when the pipeline's cannot compile.
         self._tagmap: Any = None
@@ -166,27 +166,29 @@ class Analyzer:
         """
         cached = self._split_cache.get(theme.id)
         if cached is None:
-            tokenizer = self.nlp.tokenizer
-            special = getattr(tokenizer, "rules", None) or {}
-
-            def split(word: str) -> list[str]:
-                # Only a word with something besides letters (or besides digits: "4g" splits
-                # off its unit) or a special case of the tokenizer ("cannot", "id") can
-                # split: asking the tokenizer about every word of every list cost 0.2 s of
-                # each cold start.
-                if (word.isalpha() or word.isdigit()) and word not in special:
-                    return [word]
-                pieces = self._split_memo.get(word)
-                if pieces is None:
-                    pieces = self._split_memo[word] = [t.text for t in tokenizer(word)]
-                return pieces
-
             pats = [list(p) for p in theme.patterns]
             vetoes = [list(p) for p in theme.unless]
-            cached = (pats + [v for p in pats for v in _split_variants(p, split)],
-                      vetoes + [v for p in vetoes for v in _split_variants(p, split)])
+            cached = (pats + [v for p in pats for v in _split_variants(p, self._pieces)],
+                      vetoes + [v for p in vetoes for v in _split_variants(p, self._pieces)])
             self._split_cache[theme.id] = cached
         return cached
+
+    def _pieces(self, word: str) -> list[str]:
+        """The tokens the tokenizer makes of ``word`` on its own (memoised)."""
+        pieces = self._split_memo.get(word)
+        if pieces is None:
+            tokenizer = self.nlp.tokenizer
+            # Only a word with something besides letters (or besides digits: "4g" splits off
+            # its unit) or a special case of the tokenizer ("cannot", "id") can split: asking
+            # the tokenizer about every word of every list cost 0.2 s of each cold start.
+            # (a custom tokenizer may have no special cases: getattr)
+            if (word.isalpha() or word.isdigit()) and word not in (getattr(tokenizer, "rules", None)
+                                                                  or {}):
+                pieces = [word]
+            else:
+                pieces = [t.text for t in tokenizer(word)]
+            self._split_memo[word] = pieces
+        return pieces
 
     def _build_matchers(self) -> None:
         from spacy.matcher import DependencyMatcher

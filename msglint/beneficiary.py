@@ -182,9 +182,8 @@ def negated(doc: Doc, start: int, end: int, phrase: bool = True, praise: bool = 
         start <= c.i < end and c.dep_ in ("amod", "compound", "nummod") for c in root.children) \
         and root.head.lemma_ != "be"
     tok = root
-    for level in range(3):
-        if level == 1 and described_subject and tok.i == root.head.i:
-            break
+    # described praise: only the subject's own words count, not its verb's
+    for level in range(1 if described_subject else 3):
         for child in tok.children:
             if phrase and start <= child.i < end:
                 continue  # the negator is part of the theme's own phrase ("no hidden fees")
