@@ -9,6 +9,7 @@ the extra is not installed.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import subprocess
@@ -440,13 +441,23 @@ def test_semantic_layer_floor_on_the_test_split() -> None:
     assert sem.paraphrase_recall > base.paraphrase_recall
 
 
-def test_calibration_leaves_out_the_measure_only_files() -> None:
+def test_calibration_leaves_out_the_measure_only_files(tmp_path: Path) -> None:
     # benchmarks/semantic_calibrate.py tunes on dev-only/*.jsonl: the files kept for measuring
     # only (tests/eval/README.md) must not be among them unless asked for by name.
     import importlib.util
 
     path = Path(__file__).resolve().parent.parent / "benchmarks" / "semantic_calibrate.py"
-    source = path.read_text(encoding="utf-8")
-    assert 'MEASURE_ONLY = frozenset({"real11", "real13", "probes2", "probes4"})' in source
-    assert "if file.stem in exclude:" in source
-    assert importlib.util.spec_from_file_location("semantic_calibrate", path) is not None
+    spec = importlib.util.spec_from_file_location("semantic_calibrate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    measure_only = {"real11", "real13", "real22", "probes2", "probes4"}
+    assert module.MEASURE_ONLY == measure_only
+    for stem in [*sorted(measure_only), "real21", "probes3"]:
+        item = {"id": f"probe-{stem}", "text": "Save an hour a day.", "voice": "customer",
+                "themes": ["time-savings"], "kind": "paraphrase", "split": "dev"}
+        (tmp_path / f"{stem}.jsonl").write_text(json.dumps(item) + "\n", encoding="utf-8")
+    _, groups = module.load_dev(tmp_path)
+    assert sorted(groups) == ["probes3", "real21"]
+    _, groups = module.load_dev(tmp_path, exclude=frozenset())
+    assert len(groups) == len(measure_only) + 2
