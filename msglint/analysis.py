@@ -239,7 +239,7 @@ class Analyzer:
         its words-only version (see _words_only); a dependency pattern always could."""
         for theme_id, numbers in candidates.items():
             for n in numbers:
-                if n == DEPENDENCY or self._words_only_matcher(theme_id, n)(doc):
+                if n == DEPENDENCY or self._words_only_matcher(theme_id, n)(doc, **_MATCH):
                     return True
         return False
 
@@ -259,7 +259,7 @@ class Analyzer:
                 matcher = self._compiled(theme_id, theme_matchers.patterns, theme_matchers.specs,
                                          n)
             elif relaxed:
-                matcher = Matcher(self.nlp.vocab)
+                matcher = Matcher(self.nlp.vocab, validate=False)  # spec was validated
                 matcher.add(theme_id, [relaxed])
             else:
                 matcher = _always  # nothing left to test on words
@@ -282,7 +282,7 @@ class Analyzer:
             if all(not words.isdisjoint(x) for x in need):
                 matcher = self._compiled(theme_id, theme_matchers.vetoes,
                                          theme_matchers.veto_specs, n)
-                spans += [(s, e) for _, s, e in matcher(doc)]
+                spans += [(s, e) for _, s, e in matcher(doc, **_MATCH)]
         return spans
 
     def _compiled(self, theme_id: str, matchers: list[Any], specs: list[list[dict[str, Any]]],
@@ -292,7 +292,9 @@ class Analyzer:
         if matcher is None:
             from spacy.matcher import Matcher
 
-            matcher = Matcher(self.nlp.vocab)
+            # validated once in _build_matchers: validating again on every compile cost a
+            # third of compiling (a pydantic model per pattern)
+            matcher = Matcher(self.nlp.vocab, validate=False)
             try:
                 matcher.add(theme_id, [specs[n]])
             except (ValueError, KeyError) as exc:
@@ -482,7 +484,8 @@ class Analyzer:
                         found += [(min(ids), max(ids) + 1)
                                   for _, ids in theme_matchers.dependency(doc)]
                 else:
-                    found += [(s, e) for _, s, e in self._pattern_matcher(theme_id, n)(doc)]
+                    found += [(s, e) for _, s, e in
+                              self._pattern_matcher(theme_id, n)(doc, **_MATCH)]
             if found:
                 spans[theme_id] = found
             # A veto only matters where a pattern matched, or where the semantic layer may
@@ -632,7 +635,15 @@ def _opening_could_be_verb(doc: Doc, verbs: frozenset[str]) -> bool:
     return any(t is not None and t.lower_ in verbs for t in openers)
 
 
-def _always(doc: Doc) -> list[Any]:
+# Keyword arguments of every Matcher call. Unless told to allow missing annotation, a Matcher
+# first asks the Doc, for each of TAG, POS, MORPH, LEMMA and DEP its patterns test, whether any
+# token has it: a walk over the sentence per attribute, on each of ~25,000 calls a cold run makes
+# (a third of the matching time on the benchmark drafts). nlp.load checks once that the pipeline
+# has a tagger, a parser and a lemmatizer, which is what those walks would find.
+_MATCH: dict[str, Any] = {"allow_missing": True}
+
+
+def _always(doc: Doc, **_: Any) -> list[Any]:
     return [None]
 
 

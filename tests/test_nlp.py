@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from thinc.api import NumpyOps
 
 from msglint import nlp as nlp_mod
+from msglint.errors import ConfigError
 
 # Inflected words whose lemma the index decides: "stores" -> "store", "better" -> "well"/"good",
 # "margins", "caring", "happier", "was", "fastest", "leaves" (noun and verb).
@@ -167,3 +168,22 @@ def test_one_blas_thread_without_touching_the_environment(preset: str | None) ->
     if threads != "-":  # threadpoolctl is installed: check what OpenBLAS really uses
         # OpenBLAS caps a user's number at the core count
         assert threads == f"[{min(int(preset or 1), os.cpu_count() or 1)}]"
+
+
+@pytest.mark.parametrize(("excluded", "named"), [
+    (["parser"], "no parser;"),
+    (["lemmatizer"], "no lemmatizer;"),
+    (["tagger", "attribute_ruler", "lemmatizer"], "no tagger or lemmatizer;"),
+])
+def test_a_pipeline_without_a_needed_component_is_a_config_error(
+        stock: Language, tmp_path: Path, excluded: list[str], named: str) -> None:
+    # The matchers run with allow_missing (msglint.analysis._MATCH): without this check a
+    # pipeline lacking a parser matched less and said nothing (before that, the first DEP
+    # pattern raised spaCy's E155 as an internal error).
+    folder = tmp_path / "pipeline"
+    spacy.load(nlp_mod.resolve_model(None), exclude=excluded).to_disk(folder)
+    with pytest.raises(ConfigError) as err:
+        nlp_mod.load(str(folder))
+    assert named in str(err.value)
+    assert "en_core_web_sm" in str(err.value)
+    assert str(folder) not in nlp_mod._cache
