@@ -789,6 +789,11 @@ def _lemma_words(spec: dict[str, Any]) -> set[str]:
     return out
 
 
+# Plurals of Latin nouns that copy uses as mass nouns: the rule lemmatizer makes "data" tagged
+# NNS "datum" ("Never lose data again" missed a LEMMA pattern for data), "media" "medium".
+_MASS_NOUNS = frozenset({"data", "media"})
+
+
 def _lemmatize(doc: Doc, lemmatizer: Any, forms: frozenset[str],
                memo: dict[tuple[int, int, int, bool], str]) -> None:
     """Rule-lemmatise the words in ``forms``; other words get their lowercase form, which no
@@ -805,6 +810,9 @@ def _lemmatize(doc: Doc, lemmatizer: Any, forms: frozenset[str],
             continue
         if tok.lower_ not in forms:
             tok.lemma = tok.lower  # a hash copy: cheap, and the Matcher sees lemmas are set
+            continue
+        if tok.lower_ in _MASS_NOUNS:
+            tok.lemma_ = tok.lower_
             continue
         name = tok.pos_ == "PROPN" and tok.text[:1].isupper()
         key = (tok.orth, tok.pos, tok.morph.key, name)  # type: ignore[attr-defined]
@@ -833,6 +841,8 @@ def _fix_lemmas(doc: Doc, nlp: Language) -> None:
             except Exception:  # noqa: BLE001 - a lookup-mode lemmatizer has no rules
                 lemma = tok.lower_
             tok.pos_ = pos
+        if tok.lower_ in _MASS_NOUNS:
+            lemma = tok.lower_
         low = lemma.lower()
         if low != tok.lemma_:
             tok.lemma_ = low
