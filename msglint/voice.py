@@ -329,6 +329,7 @@ EXPERIENCE_WORDS = frozenset({
     "smoothly", "convenient", "conveniently", "worry-free", "stress-free", "headache",
     "headaches", "intuitive", "straightforward", "taps", "clicks", "overnight",
 })
+_HYPHENS = frozenset({"-", "\u2011"})  # hyphen-minus, non-breaking hyphen
 # "Ready in minutes", "within seconds": how long it takes, only after "in"/"within".
 _DURATIONS = frozenset({"minutes", "seconds", "afternoon", "moment", "minute"})
 # "No training required", "no manual needed", "nothing to install": what the reader is spared.
@@ -340,6 +341,10 @@ def experience_signal(tokens: Sequence[TokenLike]) -> float:
     reader (an experience word, or "no <thing> required/needed"), else 0."""
     words = [t.lower_ for t in tokens]
     if any(w in EXPERIENCE_WORDS for w in words):
+        return 1.0
+    # the tokenizer splits "worry-free" into worry, -, free: join such pieces again
+    if any(w in _HYPHENS and 0 < k < len(words) - 1
+           and f"{words[k - 1]}-{words[k + 1]}" in EXPERIENCE_WORDS for k, w in enumerate(words)):
         return 1.0
     if any(w in _DURATIONS and {"in", "within"} & set(words[max(0, k - 3):k])
            for k, w in enumerate(words)):
@@ -481,7 +486,7 @@ def group_subject(tokens: Sequence[TokenLike], lows: Sequence[str] | None = None
 _FRAME_OPENERS = frozenset({"for", "at", "by", "from", "with", "in", "on"})
 _FRAME_PARTICIPLES = frozenset({
     "brought", "delivered", "made", "built", "designed", "crafted", "served", "tailored",
-    "handpicked", "handmade", "hand-picked", "created", "prepared", "cooked", "baked",
+    "handpicked", "handmade", "created", "prepared", "cooked", "baked",
 })
 
 

@@ -53,6 +53,9 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("No training required.", {"experience": 1}),
     ("Ready in minutes.", {"experience": 1}),
     ("Three taps and the booking is done.", {"experience": 1}),
+    # a hyphenated experience word is three tokens ("worry", "-", "free"), session 7
+    ("Worry-free setup for every till.", {"experience": 1}),
+    ("Stress-free payroll.", {"experience": 1}),
     ("Easy to use telecare technology for the elderly.", {"descriptor": 1}),
     ("A quick history of the town's railway.", {}),
     ("Acme Nightly automatically sends feedback to the developers.", {}),  # what it does
