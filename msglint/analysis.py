@@ -54,6 +54,9 @@ class RawMention:
     negated: bool
     sentence: int
     via: Via = "pattern"  # "pattern" (lexicon) or "semantic" (msglint.semantic, by meaning)
+    # which of the theme's patterns matched (its number in _ThemeMatchers.specs, DEPENDENCY for
+    # a dependency pattern; None by meaning): `msglint eval --patterns` counts false alarms by it
+    pattern: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +269,16 @@ class Analyzer:
             self._words_only[key] = matcher
         return matcher
 
+    def pattern_spec(self, theme_id: str, n: int) -> list[dict[str, Any]] | list[Any]:
+        """Pattern ``n`` of a theme as the Matcher runs it (RawMention.pattern); a dependency
+        pattern (DEPENDENCY) is given as the theme's list of them."""
+        if n == DEPENDENCY:
+            return list(self.themes[theme_id].dependency_patterns)
+        if self._matchers is None:
+            self.prepare()
+        assert self._matchers is not None
+        return self._matchers[theme_id].specs[n]
+
     def _pattern_matcher(self, theme_id: str, n: int) -> Any:
         """The Matcher of pattern (or phrase) ``n`` of a theme, compiled on first use."""
         assert self._matchers is not None
@@ -472,6 +485,7 @@ class Analyzer:
             _fix_lemmas(doc, self.nlp)
         sent = res.sentences[k]
         spans: dict[str, list[tuple[int, int]]] = {}
+        origin: dict[tuple[str, int, int], int] = {}  # (theme, start, end) -> first pattern
         vetoes: dict[str, list[tuple[int, int]]] = {}
         words: set[str] | None = None  # the sentence's lowercase words, for the vetoes
         assert self._matchers is not None
@@ -479,13 +493,17 @@ class Analyzer:
             theme_matchers = self._matchers[theme_id]
             found: list[tuple[int, int]] = []
             for n in sorted(candidates[theme_id]):
+                got: list[tuple[int, int]] = []
                 if n == DEPENDENCY:
                     if theme_matchers.dependency is not None:
-                        found += [(min(ids), max(ids) + 1)
-                                  for _, ids in theme_matchers.dependency(doc)]
+                        got = [(min(ids), max(ids) + 1)
+                               for _, ids in theme_matchers.dependency(doc)]
                 else:
-                    found += [(s, e) for _, s, e in
-                              self._pattern_matcher(theme_id, n)(doc, **_MATCH)]
+                    got = [(s, e) for _, s, e in
+                           self._pattern_matcher(theme_id, n)(doc, **_MATCH)]
+                for s, e in got:
+                    origin.setdefault((theme_id, s, e), n)
+                found += got
             if found:
                 spans[theme_id] = found
             # A veto only matters where a pattern matched, or where the semantic layer may
@@ -506,7 +524,8 @@ class Analyzer:
             # number one agency": the veto on "you ... are" leaves "number one agency").
             kept = [(s, e) for s, e in found if not any(s < ve and vs < e for vs, ve in blocked)]
             for s, e in _longest_non_overlapping(kept):
-                signals = _add_mention(res, k, doc, theme, s, e)
+                signals = _add_mention(res, k, doc, theme, s, e,
+                                       pattern=origin[(theme_id, s, e)])
                 if signals:
                     mentioned.add(theme_id)
                     c, v = c + signals[0], v + signals[1]
@@ -730,7 +749,7 @@ def _required_words(pattern: Sequence[dict[str, Any]]) -> tuple[frozenset[str], 
 
 
 def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
-                 via: Via = "pattern") -> tuple[float, float] | None:
+                 via: Via = "pattern", pattern: int | None = None) -> tuple[float, float] | None:
     """Record doc[s:e] as a mention of ``theme`` in sentence ``k``; return its voice signals.
 
     None when the theme drops negated mentions and this one is negated, and for any theme when
@@ -746,7 +765,7 @@ def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
     base = res.sentences[k].start
     start = base + doc[s].idx
     end = base + doc[e - 1].idx + len(doc[e - 1].text)
-    res.mentions.append(RawMention(theme.id, start, end, who, neg, k, via))
+    res.mentions.append(RawMention(theme.id, start, end, who, neg, k, via, pattern))
     return mention_signals(theme.id, theme.group, who)
 
 

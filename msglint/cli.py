@@ -421,14 +421,24 @@ def config_show(path: str, config_path: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--semantic", is_flag=True,
               help="Also match themes by meaning (needs `pip install 'msglint[semantic]'`).")
+@click.option("--patterns", default=0, show_default=True, metavar="N",
+              help="Also list the N theme patterns with the most false alarms.")
 @friendly
 def eval_command(dataset: str, split: str, profile: str, corpus: str | None, misses: int,
-                 as_json: bool, semantic: bool) -> None:
+                 as_json: bool, semantic: bool, patterns: int) -> None:
     """Score theme detection and voice on a labelled DATASET (see tests/eval/README.md)."""
     import warnings
 
     from msglint import api
-    from msglint.evaluation import evaluate, format_report, load_dataset
+    from msglint.catalogue import load_catalogue
+    from msglint.evaluation import (
+        evaluate,
+        format_patterns,
+        format_report,
+        load_dataset,
+        pattern_scores,
+    )
+    from msglint.readers import read_bytes
 
     if semantic:  # before loading anything: a missing extra is a one-line error
         from msglint.semantic import require
@@ -439,7 +449,15 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
         items = load_dataset(Path(dataset), corpus, None if split == "all" else split)
     for w in caught:
         click.echo(f"msglint: warning: {w.message}", err=True)
-    results = api.lint_texts([i.text for i in items], profile, semantic=semantic)
+    # what api.lint_texts does, keeping the analyses for --patterns
+    catalogue = load_catalogue()
+    prof = api.get_profile(profile, catalogue)
+    analyzer = api.analyzer_for(prof, catalogue, semantic=semantic)
+    sources = [read_bytes(i.text.encode("utf-8"), f"<text {n}>", "text")
+               for n, i in enumerate(items)]
+    analyses = analyzer.analyze(sources)
+    results = [api.build_result(s, a, prof, catalogue, {})
+               for s, a in zip(sources, analyses, strict=True)]
     by_text = {i.text: r for i, r in zip(items, results, strict=True)}
 
     def predict(text: str) -> tuple[set[str], str]:
@@ -447,12 +465,22 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
         return {m.theme for m in r.themes}, r.voice.label if r.voice else "neutral"
 
     report = evaluate(items, predict)
+    scores = pattern_scores(
+        items, [[(m.theme, m.pattern) for m in a.mentions if m.pattern is not None]
+                for a in analyses], analyzer.pattern_spec) if patterns > 0 else []
     if as_json:
         import dataclasses
 
-        click.echo(json.dumps(dataclasses.asdict(report), indent=2, default=str))
+        out = dataclasses.asdict(report)
+        if patterns > 0:
+            out["patterns"] = [dataclasses.asdict(p) for p in scores if p.false_alarms][:patterns]
+        click.echo(json.dumps(out, indent=2, default=str))
     else:
         click.echo(format_report(report, max_misses=misses), nl=False)
+        if patterns > 0:
+            click.echo("\npatterns with false alarms (# counts a theme's patterns, then its "
+                       "split-word variants, then its phrases):")
+            click.echo(format_patterns(scores, patterns), nl=False)
 
 
 def run() -> None:

@@ -582,6 +582,54 @@ def format_report(report: EvalReport, max_misses: int | None = 50) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass
+class PatternScore:
+    """How one theme pattern did on a dataset: items where a mention it produced carried a
+    theme the labels give (``hits``) or do not (``false_alarms``)."""
+
+    theme: str
+    pattern: int  # its number in the theme's patterns, split-word variants, then phrases
+    spec: str  # the pattern, as JSON
+    hits: int = 0
+    false_alarms: int = 0
+    examples: list[str] = field(default_factory=list)  # ids of false-alarm items
+
+
+def pattern_scores(items: Sequence[EvalItem], mentions: Sequence[Sequence[tuple[str, int]]],
+                   specs: Callable[[str, int], Any]) -> list[PatternScore]:
+    """Per theme pattern, over ``items``: ``mentions[i]`` is the (theme, pattern number) of every
+    pattern mention in item i's analysis (semantic ones have none and are left out); ``specs``
+    gives a pattern by theme and number. Most false alarms first, then fewest hits: where a
+    lexicon author should look first."""
+    scores: dict[tuple[str, int], PatternScore] = {}
+    for item, found in zip(items, mentions, strict=True):
+        for theme, n in sorted(set(found)):
+            key = (theme, n)
+            if key not in scores:
+                spec = json.dumps(specs(theme, n), ensure_ascii=False)
+                scores[key] = PatternScore(theme, n, spec)
+            if theme in item.themes:
+                scores[key].hits += 1
+            else:
+                scores[key].false_alarms += 1
+                scores[key].examples.append(item.id)
+    return sorted(scores.values(), key=lambda p: (-p.false_alarms, p.hits, p.theme, p.pattern))
+
+
+def format_patterns(scores: Sequence[PatternScore], top: int) -> str:
+    """The ``top`` patterns with false alarms, as a table."""
+    rows = [p for p in scores if p.false_alarms][:top]
+    if not rows:
+        return "no pattern gave a false alarm\n"
+    out = [f"{'theme':<28} {'#':>4} {'false':>5} {'hits':>5}  pattern / false-alarm items"]
+    for p in rows:
+        spec = p.spec if len(p.spec) <= 100 else p.spec[:97] + "..."
+        out.append(f"{p.theme:<28} {p.pattern:>4} {p.false_alarms:>5} {p.hits:>5}  {spec}")
+        out.append(f"{'':<46}{', '.join(p.examples[:5])}"
+                   + (f" (+{len(p.examples) - 5})" if len(p.examples) > 5 else ""))
+    return "\n".join(out) + "\n"
+
+
 def msglint_predictor(
     profile: Any,
     lint_text: Callable[[str, Any], Any] | None = None,

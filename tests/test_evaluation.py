@@ -22,9 +22,11 @@ from msglint.evaluation import (
     EvalItem,
     default_corpus_dir,
     evaluate,
+    format_patterns,
     format_report,
     load_dataset,
     msglint_predictor,
+    pattern_scores,
     text_sha1,
 )
 
@@ -173,6 +175,66 @@ def test_format_report(tiny_report):
     assert "not-a-contract-theme x1" in text
     short = format_report(tiny_report, max_misses=2)
     assert "... 3 more" in short
+
+
+def test_pattern_scores_count_hits_and_false_alarms_per_item():
+    # A: its more-revenue mention is right; B: lower-costs right, and a second lower-costs
+    # mention by the same pattern in one item counts once; E: inventory-control wrong.
+    mentions = [
+        [("more-revenue", 0)],
+        [("lower-costs", 2), ("lower-costs", 2), ("time-savings", 1)],
+        [],
+        [("more-revenue", 0), ("price-discount", 4)],
+        [("inventory-control", 3)],
+        [("price-discount", 4)],
+        [],
+        [("inventory-control", 3), ("lower-costs", 2)],
+    ]
+    scores = pattern_scores(TINY, mentions, lambda theme, n: [{"LOWER": f"{theme}-{n}"}])
+    by_key = {(p.theme, p.pattern): p for p in scores}
+    assert (by_key[("more-revenue", 0)].hits, by_key[("more-revenue", 0)].false_alarms) == (2, 0)
+    assert (by_key[("lower-costs", 2)].hits, by_key[("lower-costs", 2)].false_alarms) == (1, 1)
+    assert by_key[("lower-costs", 2)].examples == ["H"]
+    assert (by_key[("price-discount", 4)].hits,
+            by_key[("price-discount", 4)].false_alarms) == (1, 1)
+    assert (by_key[("inventory-control", 3)].hits,
+            by_key[("inventory-control", 3)].false_alarms) == (1, 1)
+    # most false alarms first, then the fewest hits, then by theme
+    assert [(p.theme, p.pattern) for p in scores] == [
+        ("inventory-control", 3), ("lower-costs", 2), ("price-discount", 4),
+        ("time-savings", 1), ("more-revenue", 0)]
+    assert by_key[("time-savings", 1)].spec == '[{"LOWER": "time-savings-1"}]'
+    table = format_patterns(scores, 2).splitlines()
+    assert len(table) == 5  # a header, then two lines per pattern
+    assert table[1].split()[:4] == ["inventory-control", "3", "1", "1"]
+    assert table[2].strip() == "E"
+    assert table[3].split()[:4] == ["lower-costs", "2", "1", "1"]
+    assert format_patterns([by_key[("more-revenue", 0)]], 5) == \
+        "no pattern gave a false alarm\n"
+
+
+def test_eval_lists_the_patterns_with_false_alarms(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from msglint.cli import main
+
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        {**_probe("p1"), "text": "We cut your costs by a third.", "themes": ["lower-costs"]},
+        {**_probe("p2"), "text": "Cut the ribbon at the opening and cut costs later.",
+         "themes": []},
+    ])
+    result = CliRunner().invoke(main, ["eval", str(data), "--patterns", "3", "--misses", "0"])
+    assert result.exit_code == 0, result.output
+    listing = result.output.split("patterns with false alarms", 1)[1]
+    row = next(line for line in listing.splitlines() if line.startswith("lower-costs"))
+    number, false_alarms, hits = row.split()[1:4]
+    assert (false_alarms, hits) == ("1", "1") and number.isdigit()
+    assert "p2" in listing
+    result = CliRunner().invoke(main, ["eval", str(data), "--patterns", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)["patterns"]
+    assert [(p["theme"], p["false_alarms"], p["hits"], p["examples"]) for p in listed] == \
+        [("lower-costs", 1, 1, ["p2"])]
 
 
 def test_msglint_predictor_adapter():
