@@ -269,7 +269,7 @@ class Analyzer:
             self._words_only[key] = matcher
         return matcher
 
-    def pattern_spec(self, theme_id: str, n: int) -> list[dict[str, Any]] | list[Any]:
+    def pattern_spec(self, theme_id: str, n: int) -> list[Any]:
         """Pattern ``n`` of a theme as the Matcher runs it (RawMention.pattern); a dependency
         pattern (DEPENDENCY) is given as the theme's list of them."""
         if n == DEPENDENCY:

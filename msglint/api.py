@@ -97,14 +97,24 @@ def lint_texts(texts: Sequence[str], profile: Profile | str | Path, *, fmt: str 
                model: str | None = None, rules: dict[str, str] | None = None,
                semantic: bool = False) -> list[FileResult]:
     """Lint many strings in one spaCy batch (much faster than many ``lint_text`` calls)."""
+    return analyse_texts(texts, profile, fmt=fmt, model=model, rules=rules,
+                         semantic=semantic)[0]
+
+
+def analyse_texts(texts: Sequence[str], profile: Profile | str | Path, *, fmt: str = "text",
+                  model: str | None = None, rules: dict[str, str] | None = None,
+                  semantic: bool = False) -> tuple[list[FileResult], list[Analysis], Analyzer]:
+    """lint_texts, also giving the analyses behind the results and the Analyzer that made them
+    (`msglint eval --patterns` reads which pattern made each mention)."""
     from msglint.readers import read_bytes
 
     catalogue = load_catalogue()
     prof = get_profile(profile, catalogue)
     sources = [read_bytes(t.encode("utf-8"), f"<text {i}>", fmt) for i, t in enumerate(texts)]
-    analyses = analyzer_for(prof, catalogue, model, semantic).analyze(sources)
-    return [build_result(s, a, prof, catalogue, rules or {})
-            for s, a in zip(sources, analyses, strict=True)]
+    analyzer = analyzer_for(prof, catalogue, model, semantic)
+    analyses = analyzer.analyze(sources)
+    return ([build_result(s, a, prof, catalogue, rules or {})
+             for s, a in zip(sources, analyses, strict=True)], analyses, analyzer)
 
 
 def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue: Catalogue,

@@ -245,8 +245,11 @@ def _check_token_tests(data: dict[str, Any], doc: yamlmarks.Marked) -> None:
             for j, tok in enumerate(pattern):
                 for attr, value in tok.items() if isinstance(tok, dict) else ():
                     if attr == "_":
-                        unknown = [n for n in value if n not in TOKEN_EXTENSIONS] \
-                            if isinstance(value, dict) else ["(not a mapping)"]
+                        if not isinstance(value, dict):
+                            raise doc.error((key, i, j, attr),
+                                            f"`_` in {key}[{i}] must map a token extension to "
+                                            "its value, e.g. `_: {opens_sentence: true}`")
+                        unknown = [n for n in value if n not in TOKEN_EXTENSIONS]
                         if unknown:
                             raise doc.error((key, i, j, attr),
                                             f"unknown token extension _.{unknown[0]} in "

@@ -430,7 +430,6 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
     import warnings
 
     from msglint import api
-    from msglint.catalogue import load_catalogue
     from msglint.evaluation import (
         evaluate,
         format_patterns,
@@ -438,7 +437,6 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
         load_dataset,
         pattern_scores,
     )
-    from msglint.readers import read_bytes
 
     if semantic:  # before loading anything: a missing extra is a one-line error
         from msglint.semantic import require
@@ -449,15 +447,8 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
         items = load_dataset(Path(dataset), corpus, None if split == "all" else split)
     for w in caught:
         click.echo(f"msglint: warning: {w.message}", err=True)
-    # what api.lint_texts does, keeping the analyses for --patterns
-    catalogue = load_catalogue()
-    prof = api.get_profile(profile, catalogue)
-    analyzer = api.analyzer_for(prof, catalogue, semantic=semantic)
-    sources = [read_bytes(i.text.encode("utf-8"), f"<text {n}>", "text")
-               for n, i in enumerate(items)]
-    analyses = analyzer.analyze(sources)
-    results = [api.build_result(s, a, prof, catalogue, {})
-               for s, a in zip(sources, analyses, strict=True)]
+    results, analyses, analyzer = api.analyse_texts([i.text for i in items], profile,
+                                                    semantic=semantic)
     by_text = {i.text: r for i, r in zip(items, results, strict=True)}
 
     def predict(text: str) -> tuple[set[str], str]:

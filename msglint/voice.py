@@ -638,7 +638,7 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
     for j in range(k + 1, min(k + 5, len(tokens))):
         low = tokens[j].lower_
         # "your go-to hub": the tokenizer splits "go-to" into go, -, to
-        if low == "go" and j + 2 < len(tokens) and tokens[j + 1].text in {"-", "‑"} \
+        if low == "go" and j + 2 < len(tokens) and tokens[j + 1].text in _HYPHENS \
                 and tokens[j + 2].lower_ == "to":
             return True
         # "your new favourite bakery": "new" may come first
