@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from msglint.errors import MsglintError
+
 __all__ = [
     "CORPUS_ENV_VAR",
     "DRIVER_THEME_IDS",
@@ -85,6 +87,7 @@ KINDS: tuple[str, ...] = (
     "negation",
     "your-vendor",
     "voice",  # a line written to be hard for voice alone (session 5, dev-only/probes2.jsonl)
+    "description",  # a written 2-4 sentence "about us" text (session 8, dev-only/probes5.jsonl)
 )
 SPLITS: tuple[str, ...] = ("dev", "test")
 #: Minimum number of items per kind that the shipped data set must hold.
@@ -107,8 +110,9 @@ CORPUS_FILES: Mapping[str, str] = {
 Predict = Callable[[str], tuple[Iterable[str], str]]
 
 
-class EvalDataError(ValueError):
-    """The evaluation data is malformed (names the file and line)."""
+class EvalDataError(MsglintError, ValueError):
+    """The evaluation data is malformed (names the file and line). A MsglintError, so
+    `msglint eval` reports it as one line with exit code 2, not as an internal error."""
 
 
 class EvalDataWarning(UserWarning):

@@ -482,3 +482,20 @@ def test_all_real_items_resolve_against_corpus():
     ds = load_dataset(EVAL_DIR / "real.jsonl", warn=False)
     assert ds.report.skipped == 0, ds.report.summary()
     assert len(ds) >= KIND_MINIMUMS["real"]
+
+
+@pytest.mark.parametrize("record, message", [
+    ({**_probe("x"), "kind": "other"}, "bad.jsonl:2: unknown kind 'other'"),
+    ({**_probe("x"), "themes": ["inventory"]}, "bad.jsonl:2: unknown theme id(s) inventory"),
+])
+def test_eval_on_bad_data_is_one_line_naming_file_and_line(tmp_path: Path, record: dict,
+                                                          message: str):
+    from click.testing import CliRunner
+
+    from msglint.cli import main
+
+    data = _write_jsonl(tmp_path / "bad.jsonl", [_probe("ok"), record])
+    result = CliRunner().invoke(main, ["eval", str(data)])
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert message in line and "internal error" not in line and line.startswith("msglint:")
