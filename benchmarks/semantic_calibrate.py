@@ -161,7 +161,9 @@ def main() -> int:
     base = [({m.theme for m in r.themes}, r.voice.label if r.voice else "neutral")
             for r in results]
     embedder = CachedEmbedder(semantic.MiniLMEmbedder(), args.cache)
-    matcher = semantic.SemanticMatcher(list(cat.themes.values()), embedder)
+    # the prototype rule alone: since session 8 it decides only the themes the trained head
+    # does not know (a profile's own), so it is calibrated without the head
+    matcher = semantic.SemanticMatcher(list(cat.themes.values()), embedder, head=None)
     ids = [t.id for t in matcher.themes]
     drivers = sorted(matcher.taking_part)
     rows: list[tuple[int, set[str]]] = []  # (item, themes its patterns found in the sentence)

@@ -530,7 +530,7 @@ class Analyzer:
                     mentioned.add(theme_id)
                     c, v = c + signals[0], v + signals[1]
         if semantic_hits and not (self.semantic is not None and self.semantic.gate == "driver"
-                                  and mentioned & self.semantic.taking_part):
+                                  and mentioned & self.semantic.drivers):
             # gate "driver": where the patterns found a driver, the layer's nearest theme was
             # mostly a neighbour of it (dev: 32 wrong additions -> 15, one right one lost)
             c, v = self._semantic_mentions(res, k, doc, semantic_hits, set(spans) | set(vetoes),

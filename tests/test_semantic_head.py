@@ -1,0 +1,207 @@
+"""The semantic layer's trained theme head: its trainer, its file, and how the layer uses it.
+
+The head's weights come from benchmarks/train_semantic_head.py; these tests check the trainer on
+data whose answer is known, that the shipped file is well formed and trained on the current
+theme examples and written items, and the decision rule with a stand-in embedder. None of them
+needs the model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from msglint import semantic
+from msglint.catalogue import Theme, load_catalogue
+from msglint.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _trainer() -> ModuleType:
+    path = ROOT / "benchmarks" / "train_semantic_head.py"
+    spec = importlib.util.spec_from_file_location("train_semantic_head", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("train_semantic_head", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+train = _trainer()
+
+
+# -- the trainer ------------------------------------------------------------------------------
+
+def test_logistic_fit_separates_what_is_separable_and_weighs_classes_equally() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(400, 8))
+    y = x[:, 0] > 1.0  # about one row in six is positive
+    w, b = train.fit_logistic(x, y, c=10.0)
+    p = 1 / (1 + np.exp(-(x @ w + b)))
+    assert ((p >= 0.5) == y).mean() > 0.97
+    assert abs(w[0]) > 5 * np.abs(w[1:]).max()  # the one informative dimension carries it
+    # balanced classes: the rare class is not drowned, its mean probability is high
+    assert p[y].mean() > 0.8 and p[~y].mean() < 0.2
+
+
+def test_logistic_fit_is_deterministic_and_shrinks_with_a_stronger_penalty() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, 5))
+    y = x[:, 1] + 0.5 * rng.normal(size=200) > 0
+    w1, b1 = train.fit_logistic(x, y, c=1.0)
+    w2, b2 = train.fit_logistic(x, y, c=1.0)
+    assert np.array_equal(w1, w2) and b1 == b2
+    w3, _ = train.fit_logistic(x, y, c=0.01)
+    assert np.linalg.norm(w3) < np.linalg.norm(w1)
+
+
+def test_training_rows_are_our_own_text_only() -> None:
+    rows = train.training_rows()
+    texts = {t for t, _ in rows}
+    cat = load_catalogue()
+    some_theme = cat.themes["time-savings"]
+    assert set(some_theme.match_examples) <= texts
+    assert all(set(themes) <= set(cat.themes) for _, themes in rows)
+    # never the test split, real copy or the measure-only probes
+    from msglint.evaluation import load_dataset
+
+    eval_dir = ROOT / "tests" / "eval"
+    test_items = [i for i in load_dataset(eval_dir / "probes.jsonl") if i.split == "test"]
+    assert test_items and not texts & {i.text for i in test_items}  # even theme examples
+    for name in ("probes2", "probes4"):
+        assert not texts & {i.text for i in load_dataset(eval_dir / "dev-only" / f"{name}.jsonl")}
+    assert not any(name.startswith(("real", "dev-only/real")) for name in train.OWN_FILES)
+    assert "dev-only/probes2.jsonl" not in train.OWN_FILES
+    assert "dev-only/probes4.jsonl" not in train.OWN_FILES
+
+
+# -- the shipped head -------------------------------------------------------------------------
+
+def test_the_shipped_head_is_trained_on_the_current_examples() -> None:
+    head = semantic.load_head()
+    assert head is not None, "rules/semantic-head.json is missing"
+    data = json.loads(semantic.head_path().read_text(encoding="utf-8"))
+    cat = load_catalogue()
+    assert set(head.themes) == set(cat.themes)
+    assert head.weights.shape == (len(head.themes), 384) and head.model == "all-MiniLM-L6-v2"
+    assert data["data_digest"] == train.data_digest(train.training_rows()), (
+        "theme examples or written eval items changed since the semantic head was trained: "
+        "run `python benchmarks/train_semantic_head.py` (needs msglint[semantic])")
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+def _write_head(path: Path, **change: object) -> Path:
+    doc: dict[str, object] = {"model": "m", "threshold": 0.8, "themes": ["a", "b"],
+                              "bias": [0.0, 0.0], "weights": [[1.0, 0.0], [0.0, 1.0]]}
+    doc.update(change)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ({"weights": [[1.0, 0.0]]}, "inconsistent shapes"),
+    ({"bias": [0.0]}, "inconsistent shapes"),
+    ({"threshold": 1.5}, "inconsistent shapes or threshold"),
+    ({"themes": None}, "not a semantic head"),
+    ({"weights": "x"}, "not a semantic head"),
+])
+def test_a_broken_head_file_is_one_config_error_naming_it(tmp_path: Path, change: dict[str, object],
+                                                          says: str) -> None:
+    path = _write_head(tmp_path / "head.json", **change)
+    with pytest.raises(ConfigError) as err:
+        semantic.load_head(path)
+    assert says in str(err.value) and str(path) in str(err.value.path)
+    assert "train_semantic_head.py" in str(err.value)
+
+
+def test_not_json_and_missing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "head.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a semantic head"):
+        semantic.load_head(bad)
+    assert semantic.load_head(tmp_path / "absent.json") is None
+
+
+def test_the_cache_identity_names_the_head() -> None:
+    assert ";head=" in semantic.identity()
+    assert semantic.identity().split(";head=")[1] != "none"
+
+
+# -- the decision rule ------------------------------------------------------------------------
+
+class TwoWords:
+    """Stand-in embedder: dimension 0 counts 'dinner', dimension 1 'vault' (normalised)."""
+
+    name = "two-words"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 2))
+        for i, text in enumerate(texts):
+            words = text.lower().split()
+            out[i] = [sum(w.startswith("dinner") for w in words),
+                      sum(w.startswith("vault") for w in words)]
+            norm = np.linalg.norm(out[i])
+            out[i] = out[i] / norm if norm else out[i]
+        return out
+
+
+def theme(tid: str, extra: Sequence[str] = ()) -> Theme:
+    return Theme(id=tid, name=tid, description=tid, group="outcome", negation="keep",
+                 phrases=("zzz placeholder",), match_examples=("zzz example text",),
+                 no_match_examples=("nothing alike here",), semantic_examples=tuple(extra))
+
+
+FAMILY, SAFE = theme("family-time", ["dinner dinner"]), theme("safe-keeping")
+HEAD = semantic.Head(model="two-words", themes=("family-time", "safe-keeping"),
+                     weights=np.array([[8.0, -8.0], [-8.0, 8.0]]), bias=np.array([-4.0, -4.0]),
+                     threshold=0.9, digest="x")
+
+
+def layer(head: semantic.Head | None = HEAD, themes: Sequence[Theme] = (FAMILY, SAFE)
+          ) -> semantic.SemanticMatcher:
+    return semantic.SemanticMatcher(list(themes), TwoWords(), head=head, background=(),
+                                    default_threshold=0.5, margin=0.0, top_k=1, offsets={})
+
+
+def test_the_head_finds_a_theme_past_its_threshold_with_or_without_semantic_examples() -> None:
+    [hits] = layer().match(["We keep it in the vault for you."])
+    assert [(h.theme, h.score > 0.9) for h in hits] == [("safe-keeping", True)]
+    assert hits[0].margin == pytest.approx(hits[0].score - 0.9, abs=1e-4)
+    [hits] = layer().match(["Home in time for dinner every night."])
+    assert [h.theme for h in hits] == ["family-time"]
+
+
+def test_below_the_heads_threshold_nothing_is_found() -> None:
+    strict = dataclasses.replace(HEAD, threshold=0.999)
+    assert layer(strict).match(["We keep it in the vault for you."]) == [[]]
+    assert layer().match(["The shop opens at nine every day."]) == [[]]
+
+
+def test_the_head_is_used_only_with_the_model_it_was_trained_on() -> None:
+    other = dataclasses.replace(HEAD, model="another-model")
+    m = layer(other)
+    assert m.head is None and m.taking_part == {"family-time"}  # the prototype rule again
+    assert m.match(["We keep it in the vault for you."]) == [[]]
+
+
+def test_themes_the_head_does_not_know_keep_the_prototype_rule() -> None:
+    m = layer(dataclasses.replace(HEAD, themes=("safe-keeping", "x"),
+                                  weights=HEAD.weights[::-1], bias=HEAD.bias))
+    assert m.by_prototype == {"family-time"} and m.head_themes == {"safe-keeping"}
+    [hits] = m.match(["Dinner dinner with the kids, every evening of the week."])
+    assert [(h.theme, h.score) for h in hits] == [("family-time", 1.0)]  # a cosine, not a p
+
+
+def test_the_gate_still_reads_only_the_drivers() -> None:
+    m = layer()
+    assert m.drivers == {"family-time"} and m.taking_part == {"family-time", "safe-keeping"}
