@@ -51,7 +51,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -264,12 +264,21 @@ class Head:
     themes: tuple[str, ...]
     weights: np.ndarray  # one row per theme, the model's dimensions wide
     bias: np.ndarray
-    threshold: float  # a piece takes a theme from this probability on
+    threshold: float  # a piece takes a theme from this probability on ...
     digest: str  # of the file, for the result cache key
+    # ... unless the theme has its own (chosen on dev data, benchmarks/train_semantic_head.py)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def cut(self, theme_id: str) -> float:
+        return self.thresholds.get(theme_id, self.threshold)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         import numpy as np
 
+        if vectors.shape[1] != self.weights.shape[1]:
+            raise ConfigError(f"the semantic head expects {self.weights.shape[1]}-dimensional "
+                              f"vectors and the model gives {vectors.shape[1]}; regenerate it "
+                              "with `python benchmarks/train_semantic_head.py`", HEAD_FILE)
         return 1.0 / (1.0 + np.exp(-(vectors @ self.weights.T + self.bias)))  # type: ignore[no-any-return]
 
 
@@ -301,14 +310,17 @@ def load_head(path: Path | None = None) -> Head | None:
         bias = np.asarray(data["bias"], dtype=np.float64)
         threshold = float(data["threshold"])
         model = str(data["model"])
+        own = {str(k): float(v) for k, v in dict(data.get("thresholds") or {}).items()}
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"not a semantic head ({type(exc).__name__}: {exc}); regenerate it "
                           "with `python benchmarks/train_semantic_head.py`", str(path)) from None
     if weights.ndim != 2 or weights.shape[0] != len(themes) or bias.shape != (len(themes),) \
-            or not 0.0 < threshold < 1.0:
-        raise ConfigError("semantic head has inconsistent shapes or threshold; regenerate it "
+            or not 0.0 < threshold < 1.0 or not set(own) <= set(themes) \
+            or not all(0.0 < v <= 1.0 for v in own.values()):
+        raise ConfigError("semantic head has inconsistent shapes or thresholds; regenerate it "
                           "with `python benchmarks/train_semantic_head.py`", str(path))
-    return Head(model, themes, weights, bias, threshold, hashlib.sha256(raw).hexdigest()[:16])
+    return Head(model, themes, weights, bias, threshold, hashlib.sha256(raw).hexdigest()[:16],
+                own)
 
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[;:,\u2013\u2014]|\s-\s|\.\.\.)\s*")
@@ -490,9 +502,9 @@ class SemanticMatcher:
                 # each piece offers its HEAD_PER_PIECE likeliest themes past the threshold
                 ranked = sorted(columns, key=lambda i: -probs[row, i])[:HEAD_PER_PIECE]
                 for i in ranked:
-                    p = float(probs[row, i])
-                    if p >= head.threshold:
-                        offer(n, head.themes[i], p, p - head.threshold, row)
+                    p, cut = float(probs[row, i]), head.cut(head.themes[i])
+                    if p >= cut:  # a cut of 1.0 switches a theme off
+                        offer(n, head.themes[i], p, p - cut, row)
         for (n, theme_id), (p, margin, row) in best.items():
             _, s, e = where[row]
             out[n].append(SemanticHit(theme_id, s, e, round(p, 4), round(margin, 4)))

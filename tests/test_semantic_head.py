@@ -111,7 +111,7 @@ def _write_head(path: Path, **change: object) -> Path:
 @pytest.mark.parametrize(("change", "says"), [
     ({"weights": [[1.0, 0.0]]}, "inconsistent shapes"),
     ({"bias": [0.0]}, "inconsistent shapes"),
-    ({"threshold": 1.5}, "inconsistent shapes or threshold"),
+    ({"threshold": 1.5}, "inconsistent shapes or thresholds"),
     ({"themes": None}, "not a semantic head"),
     ({"weights": "x"}, "not a semantic head"),
 ])
@@ -205,3 +205,24 @@ def test_themes_the_head_does_not_know_keep_the_prototype_rule() -> None:
 def test_the_gate_still_reads_only_the_drivers() -> None:
     m = layer()
     assert m.drivers == {"family-time"} and m.taking_part == {"family-time", "safe-keeping"}
+
+
+def test_a_theme_can_have_its_own_threshold_and_one_of_one_switches_it_off() -> None:
+    text = ["We keep it in the vault for you."]
+    own = dataclasses.replace(HEAD, thresholds={"safe-keeping": 1.0})
+    assert layer(own).match(text) == [[]]
+    assert own.cut("safe-keeping") == 1.0 and own.cut("family-time") == 0.9
+    lower = dataclasses.replace(HEAD, threshold=0.999, thresholds={"safe-keeping": 0.5})
+    assert [h.theme for h in layer(lower).match(text)[0]] == ["safe-keeping"]
+
+
+def test_thresholds_in_the_file_are_read_and_checked(tmp_path: Path) -> None:
+    head = semantic.load_head(_write_head(tmp_path / "h.json", thresholds={"a": 0.95}))
+    assert head is not None and head.cut("a") == 0.95 and head.cut("b") == 0.8
+    with pytest.raises(ConfigError, match="inconsistent shapes or thresholds"):
+        semantic.load_head(_write_head(tmp_path / "h.json", thresholds={"zz": 0.95}))
+
+
+def test_vectors_of_another_width_are_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="expects 2-dimensional vectors"):
+        HEAD.probabilities(np.zeros((1, 3)))
