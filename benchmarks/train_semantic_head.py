@@ -245,6 +245,8 @@ class _Scored:
         best: dict[int, dict[str, float]] = {}
         top = np.argsort(-self.probs, axis=1)[:, :semantic.HEAD_PER_PIECE]
         for r in range(self.probs.shape[0]):
+            if themes[top[r][0]] in self.sentences[int(self.owner[r])][1]:
+                continue  # the piece's likeliest theme is the patterns' call (SemanticHit.leader)
             for i in top[r]:
                 p = float(self.probs[r, i])
                 if p >= cuts[i]:

@@ -563,13 +563,14 @@ class Analyzer:
         """Add the semantic layer's mentions for themes the patterns left undecided here.
 
         A theme whose pattern matched, or was vetoed, in this sentence is the lexicon's call:
-        "our inventory of guides" stays unflagged however close it sits to stock control.
+        "our inventory of guides" stays unflagged however close it sits to stock control. So is
+        a hit from a piece whose likeliest theme is such a theme (SemanticHit.leader).
         """
         assert self.semantic is not None
         kept = 0
         for hit in hits:
             theme = self.themes.get(hit.theme)
-            if theme is None or hit.theme in decided:
+            if theme is None or hit.theme in decided or hit.leader in decided:
                 continue
             if kept >= self.semantic.max_per_sentence:
                 break

@@ -246,6 +246,11 @@ class SemanticHit:
     end: int
     score: float  # similarity to the nearest prototype, or the head's probability
     margin: float  # ... minus similarity to the nearest negative, or minus the head's threshold
+    # The likeliest theme of the piece the hit came from (the hit's own theme under the
+    # prototype rule, which offers only the nearest). Where the patterns decided that theme in
+    # the sentence, the piece is the lexicon's: a stock-levels sentence whose inventory-control
+    # the patterns found must not pass its runner-up, gross-margin, by meaning.
+    leader: str = ""
 
 
 # The theme head: one logistic regression per built-in theme over the model's sentence
@@ -473,12 +478,13 @@ class SemanticMatcher:
         out: list[list[SemanticHit]] = [[] for _ in sentences]
         if not pieces or not self.taking_part:
             return out
-        best: dict[tuple[int, str], tuple[float, float, int]] = {}  # (sentence, theme) -> ...
+        # (sentence, theme) -> (score, margin, piece, the piece's likeliest theme)
+        best: dict[tuple[int, str], tuple[float, float, int, str]] = {}
 
-        def offer(n: int, theme_id: str, p: float, margin: float, row: int) -> None:
+        def offer(n: int, theme_id: str, p: float, margin: float, row: int, leader: str) -> None:
             key = (n, theme_id)
             if key not in best or p > best[key][0]:
-                best[key] = (p, margin, row)
+                best[key] = (p, margin, row, leader)
 
         if self.by_prototype:
             self._prepare()  # prototypes first: their vectors are embedded once per matcher
@@ -493,7 +499,7 @@ class SemanticMatcher:
                 if theme.id not in self.by_prototype or p < self.threshold(theme.id) \
                         or margin < self.margin or p - float(bg[row]) < self.background_margin:
                     continue
-                offer(n, theme.id, p, margin, row)
+                offer(n, theme.id, p, margin, row, theme.id)
         if self.head is not None and self.head_themes:
             head = self.head
             probs = head.probabilities(vectors)
@@ -504,10 +510,10 @@ class SemanticMatcher:
                 for i in ranked:
                     p, cut = float(probs[row, i]), head.cut(head.themes[i])
                     if p >= cut:  # a cut of 1.0 switches a theme off
-                        offer(n, head.themes[i], p, p - cut, row)
-        for (n, theme_id), (p, margin, row) in best.items():
+                        offer(n, head.themes[i], p, p - cut, row, head.themes[ranked[0]])
+        for (n, theme_id), (p, margin, row, leader) in best.items():
             _, s, e = where[row]
-            out[n].append(SemanticHit(theme_id, s, e, round(p, 4), round(margin, 4)))
+            out[n].append(SemanticHit(theme_id, s, e, round(p, 4), round(margin, 4), leader))
         for hits in out:
             hits.sort(key=lambda h: (-h.score, h.theme))
         return out

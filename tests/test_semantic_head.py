@@ -226,3 +226,27 @@ def test_thresholds_in_the_file_are_read_and_checked(tmp_path: Path) -> None:
 def test_vectors_of_another_width_are_a_config_error() -> None:
     with pytest.raises(ConfigError, match="expects 2-dimensional vectors"):
         HEAD.probabilities(np.zeros((1, 3)))
+
+
+def test_a_pieces_runner_up_does_not_pass_where_the_patterns_decided_its_leader() -> None:
+    from msglint.analysis import Analyzer
+    from msglint.readers import read_bytes
+
+    # "dinner" is a family-time phrase for the patterns; the piece's likeliest theme by meaning
+    # is family-time too, and safe-keeping, its runner-up past a tiny threshold, stays out
+    family = Theme(id="family-time", name="f", description="f", group="outcome",
+                   negation="keep", phrases=("dinner",), match_examples=("dinner",),
+                   no_match_examples=("nothing alike here",), semantic_examples=())
+    head = dataclasses.replace(HEAD, threshold=1e-9)
+    hits = layer(head, (family, SAFE)).match(["Dinner dinner dinner vault, every single night."])
+    assert {(h.theme, h.leader) for h in hits[0]} == {("family-time", "family-time"),
+                                                       ("safe-keeping", "family-time")}
+    analyzer = Analyzer([family, SAFE], semantic=layer(head, (family, SAFE)))
+    source = read_bytes(b"Dinner dinner dinner vault, every single night.", "<t>", "text")
+    res = analyzer.analyze([source])[0]
+    assert {(m.theme, m.via) for m in res.mentions} == {("family-time", "pattern")}
+    # without the pattern's decision the same piece gives both by meaning
+    other = dataclasses.replace(family, phrases=("zzz placeholder",))
+    analyzer = Analyzer([other, SAFE], semantic=layer(head, (other, SAFE)))
+    res = analyzer.analyze([source])[0]
+    assert sorted(m.theme for m in res.mentions) == ["family-time", "safe-keeping"]
