@@ -377,17 +377,19 @@ needs_extra = pytest.mark.skipif(
 def test_real_model_finds_paraphrases_offline() -> None:
     from msglint import api
 
-    # Since session 8 the built-in themes are decided by the trained theme head; the round-7
+    # The wiring with the real model, not a measure of quality (that is `msglint eval`): two
+    # paraphrases written for this test that the shipped head finds, one line with no theme.
+    # Each retrain of the head moves single sentences across its thresholds: the round-7
     # examples "Leave work early and have dinner with your family every night." and "Strangers
-    # cannot see what you do online." score just under its thresholds there.
-    texts = ["Pick up the kids from school every day.",
-             "Your evenings are yours again: the bookkeeping does itself.",
+    # cannot see what you do online." now score just under them.
+    texts = ["Spend Saturdays with your grandchildren, not your spreadsheets.",
+             "Nobody outside your team can open these files.",
              "The bakery is on the corner of Mill Street."]
     without = api.lint_texts(texts, "smb-owner")
     assert not [m for r in without for m in r.themes]  # no keyword for any of them
     found = api.lint_texts(texts, "smb-owner", semantic=True)
     assert [[(m.theme, m.via) for m in r.themes] for r in found] == [
-        [("time-with-customers", "semantic")], [("less-day-to-day-involvement", "semantic")], []]
+        [("time-with-customers", "semantic")], [("risk-reduction", "semantic")], []]
     assert found[0].themes[0].location.text == texts[0].rstrip(".")
     assert os.environ.get("HF_HUB_OFFLINE") == "1"  # the loader never reaches for the hub
 
