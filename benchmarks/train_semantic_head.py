@@ -63,7 +63,6 @@ DEFAULT_THRESHOLD = 0.85
 THEME_THRESHOLDS: dict[str, float] = {
     "cost-containment": 0.9,
     "customer-rewards": 0.9,
-    "ease-of-use": 0.9,
     "empty-praise": 1.0,  # on real copy nearly every addition was wrong
     "gross-margin": 0.9,
     "lower-costs": 0.95,
