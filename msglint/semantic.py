@@ -27,7 +27,8 @@ The built-in themes are decided by a trained *theme head* instead (rules/semanti
 from ``benchmarks/train_semantic_head.py``): one logistic regression per theme over the same
 sentence vectors, trained on the theme files' examples and the team's written eval items, never
 on corpus copy. A piece takes each of its two likeliest head themes whose probability reaches
-the head's threshold. On real copy the nearest-prototype rule added far more wrong labels than
+that theme's threshold (1.0 for vendor-credentials and empty-praise: self-praise is left to the
+patterns, as the prototype rule left it). On real copy the nearest-prototype rule added far more wrong labels than
 right ones; the head adds about as many right as wrong there and most of the layer's gain on
 written paraphrases (docs/quality.md, "The theme head"). The prototype rule above stays for
 themes the head does not know (a profile's own) and for any other embedding model. Both obey
