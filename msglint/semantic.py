@@ -28,9 +28,9 @@ from ``benchmarks/train_semantic_head.py``): one logistic regression per theme o
 sentence vectors, trained on the theme files' examples and the team's written eval items, never
 on corpus copy. A piece takes each of its two likeliest head themes whose probability reaches
 that theme's threshold (1.0 for vendor-credentials and empty-praise: self-praise is left to the
-patterns, as the prototype rule left it). On real copy the nearest-prototype rule added far more wrong labels than
-right ones; the head adds about as many right as wrong there and most of the layer's gain on
-written paraphrases (docs/quality.md, "The theme head"). The prototype rule above stays for
+patterns, as the prototype rule left it). On real copy the nearest-prototype rule added far
+more wrong labels than right ones; the head is about even with the patterns there and brings
+most of the layer's gain on written paraphrases (docs/quality.md, "The theme head"). The prototype rule above stays for
 themes the head does not know (a profile's own) and for any other embedding model. Both obey
 the first rule: a theme its patterns matched or vetoed in the sentence is not found again.
 
