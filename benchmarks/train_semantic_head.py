@@ -47,10 +47,12 @@ sys.path.insert(0, str(ROOT))
 
 from msglint import semantic  # noqa: E402
 from msglint.catalogue import Catalogue, load_catalogue  # noqa: E402
-from msglint.evaluation import load_dataset  # noqa: E402
+from msglint.errors import MsglintError  # noqa: E402
+from msglint.evaluation import CORPUS_FILES, load_dataset  # noqa: E402
 
-# Written items the head learns from: (file under tests/eval, what is taken). Each was written
-# by us or by helper sessions for this project and labelled by codebook-only readers.
+# Written items the head learns from (files under tests/eval; their dev items that are not real
+# copy). Each was written by us or by helper sessions for this project and labelled by
+# codebook-only readers.
 OWN_FILES: tuple[str, ...] = (
     "probes.jsonl", "dev-only/extra.jsonl", "dev-only/para2.jsonl", "dev-only/para3.jsonl",
     "dev-only/probes3.jsonl", "dev-only/probes5.jsonl", "dev-only/probes6.jsonl",
@@ -191,18 +193,27 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from semantic_calibrate import CachedEmbedder
 
+    if args.calibrate and not all((args.corpus / f).is_file() for f in CORPUS_FILES.values()):
+        print(f"train_semantic_head: error: {args.corpus}: not the shared corpus (no "
+              f"{' / '.join(CORPUS_FILES.values())}); --calibrate scores real copy from it, "
+              "give its folder with --corpus", file=sys.stderr)
+        return 2
     catalogue = load_catalogue()
     rows = training_rows(catalogue)
     embedder = CachedEmbedder(semantic.MiniLMEmbedder(), args.cache)
-    vectors = embedder.encode([text for text, _ in rows])
+    try:
+        vectors = embedder.encode([text for text, _ in rows])
+    except MsglintError as exc:  # the semantic extra missing or broken: one line, not a trace
+        print(f"train_semantic_head: error: {exc}", file=sys.stderr)
+        return 2
     themes = sorted(catalogue.themes)
-    weights, bias = train(rows, vectors, themes, args.C)
     if args.calibrate:
         chosen = calibrate(catalogue, rows, vectors, args.C, args.threshold, embedder,
                            args.corpus, [float(x) for x in args.grid.split(",")])
         embedder.save()
         print("THEME_THRESHOLDS =", json.dumps(chosen, indent=4))
         return 0
+    weights, bias = train(rows, vectors, themes, args.C)
     doc = head_document(themes, weights, bias, args.threshold, args.C, rows, embedder.name)
     args.out.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"{args.out}: {len(themes)} themes, {len(rows)} rows "
@@ -241,18 +252,21 @@ class _Scored:
         self.owner = np.asarray(owner, dtype=np.int64)
         self.vectors = embedder.encode(pieces) if pieces else np.zeros((0, 384))
         self.probs = np.zeros((len(pieces), 0))
+        self.ranked: list[list[int]] = []
+
+    def set_probs(self, probs: Any) -> None:
+        self.probs = probs
+        # the ranking does not depend on the thresholds: once per set, not per trial
+        self.ranked = semantic.head_ranked(probs, range(probs.shape[1]))
 
     def predict(self, themes: Sequence[str], cuts: Any, drivers: frozenset[str]) -> list[set[str]]:
         """The layer's rule (msglint/semantic.py and Analyzer._read_sentence) replayed on
         cached probabilities; vetoes are not replayed."""
-        import numpy as np
-
         best: dict[int, dict[str, float]] = {}
-        top = np.argsort(-self.probs, axis=1)[:, :semantic.HEAD_PER_PIECE]
-        for r in range(self.probs.shape[0]):
-            if themes[top[r][0]] in self.sentences[int(self.owner[r])][1]:
+        for r, top in enumerate(self.ranked):
+            if themes[top[0]] in self.sentences[int(self.owner[r])][1]:
                 continue  # the piece's likeliest theme is the patterns' call (SemanticHit.leader)
-            for i in top[r]:
+            for i in top:
                 p = float(self.probs[r, i])
                 if p >= cuts[i]:
                     got = best.setdefault(int(self.owner[r]), {})
@@ -299,16 +313,17 @@ def calibrate(catalogue: Catalogue, rows: Sequence[Row], vectors: Any, c: float,
                    for i in load_dataset(ROOT / "tests" / "eval" / name)]
     pool, held = _Scored(real, catalogue, embedder), _Scored(written, catalogue, embedder)
     weights, bias = train(rows, vectors, themes, c)
-    pool.probs = 1 / (1 + np.exp(-(pool.vectors @ weights.T + bias)))
+    pool.set_probs(1 / (1 + np.exp(-(pool.vectors @ weights.T + bias))))
     fold = np.random.default_rng(0).integers(0, 5, len(written))
     fold_of = {i.text: int(f) for i, f in zip(written, fold, strict=True)}
     piece_fold = fold[[held.sentences[s][0] for s in held.owner]]
-    held.probs = np.zeros((len(piece_fold), len(themes)))
+    probs = np.zeros((len(piece_fold), len(themes)))
     for f in range(5):
         keep = np.array([fold_of.get(text, -1) != f for text, _ in rows])
         w, b = train([r for r, k in zip(rows, keep, strict=True) if k], vectors[keep], themes, c)
         mask = piece_fold == f
-        held.probs[mask] = 1 / (1 + np.exp(-(held.vectors[mask] @ w.T + b)))
+        probs[mask] = 1 / (1 + np.exp(-(held.vectors[mask] @ w.T + b)))
+    held.set_probs(probs)
 
     def objective(cuts: Any) -> float:
         return (pool.score(pool.predict(themes, cuts, drivers))["f1"]

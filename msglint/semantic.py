@@ -272,7 +272,6 @@ class Head:
     weights: np.ndarray  # one row per theme, the model's dimensions wide
     bias: np.ndarray
     threshold: float  # a piece takes a theme from this probability on ...
-    digest: str  # of the file, for the result cache key
     # ... unless the theme has its own (chosen on dev data, benchmarks/train_semantic_head.py)
     thresholds: dict[str, float] = field(default_factory=dict)
 
@@ -326,8 +325,7 @@ def load_head(path: Path | None = None) -> Head | None:
             or not all(0.0 < v <= 1.0 for v in own.values()):
         raise ConfigError("semantic head has inconsistent shapes or thresholds; regenerate it "
                           "with `python benchmarks/train_semantic_head.py`", str(path))
-    return Head(model, themes, weights, bias, threshold, hashlib.sha256(raw).hexdigest()[:16],
-                own)
+    return Head(model, themes, weights, bias, threshold, own)
 
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[;:,\u2013\u2014]|\s-\s|\.\.\.)\s*")
@@ -506,19 +504,31 @@ class SemanticMatcher:
             head = self.head
             probs = head.probabilities(vectors)
             columns = [i for i, t in enumerate(head.themes) if t in self.head_themes]
-            for row, (n, _s, _e) in enumerate(where):
-                # each piece offers its HEAD_PER_PIECE likeliest themes past the threshold
-                ranked = sorted(columns, key=lambda i: -probs[row, i])[:HEAD_PER_PIECE]
+            for row, ranked in enumerate(head_ranked(probs, columns)):
                 for i in ranked:
                     p, cut = float(probs[row, i]), head.cut(head.themes[i])
                     if p >= cut:  # a cut of 1.0 switches a theme off
-                        offer(n, head.themes[i], p, p - cut, row, head.themes[ranked[0]])
+                        offer(where[row][0], head.themes[i], p, p - cut, row,
+                              head.themes[ranked[0]])
         for (n, theme_id), (p, margin, row, leader) in best.items():
             _, s, e = where[row]
             out[n].append(SemanticHit(theme_id, s, e, round(p, 4), round(margin, 4), leader))
         for hits in out:
             hits.sort(key=lambda h: (-h.score, h.theme))
         return out
+
+
+def head_ranked(probs: np.ndarray, columns: Sequence[int]) -> list[list[int]]:
+    """For each piece (a row of head probabilities), its HEAD_PER_PIECE likeliest ``columns``,
+    likeliest first: the themes it may offer, the first being its leader (SemanticHit.leader).
+    Ties keep the order of ``columns``. benchmarks/train_semantic_head.py replays with it."""
+    import numpy as np
+
+    cols = np.asarray(columns, dtype=np.int64)
+    if not cols.size:
+        return [[] for _ in range(probs.shape[0])]
+    order = np.argsort(-probs[:, cols], axis=1, kind="stable")[:, :HEAD_PER_PIECE]
+    return cols[order].tolist()  # type: ignore[no-any-return]
 
 
 def _nearest(vectors: np.ndarray, refs: np.ndarray, owner: np.ndarray, k: int,

@@ -164,7 +164,7 @@ def theme(tid: str, extra: Sequence[str] = ()) -> Theme:
 FAMILY, SAFE = theme("family-time", ["dinner dinner"]), theme("safe-keeping")
 HEAD = semantic.Head(model="two-words", themes=("family-time", "safe-keeping"),
                      weights=np.array([[8.0, -8.0], [-8.0, 8.0]]), bias=np.array([-4.0, -4.0]),
-                     threshold=0.9, digest="x")
+                     threshold=0.9)
 
 
 def layer(head: semantic.Head | None = HEAD, themes: Sequence[Theme] = (FAMILY, SAFE)
