@@ -64,6 +64,12 @@ IMPERATIVES = frozenset({
     # round 15: "Be the owner, not ...", "Pick it up in an afternoon", "Collaborate with ...":
     # openers the v2 readers all read as addressed to the reader
     "be", "pick", "collaborate",
+    # round 21: openers of product-page instructions the readers all read as addressed to the
+    # reader ("Personalize which apps ...", "Fill in forms online ...", "Reclaim the internet");
+    # verbs that often open a sentence as a noun or adjective ("Update", "Select", "Test",
+    # "File") left out
+    "personalize", "personalise", "customize", "customise", "fill", "identify", "reclaim",
+    "translate",
 })
 # Voice features and their weights: (side, weight). A sentence's customer (vendor) score is the
 # weighted sum of its customer (vendor) features; see token_features and mention_feature.

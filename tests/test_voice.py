@@ -87,6 +87,9 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
      {"reader": 1, "product_subject": 1, "reader_subject": 1}),
     # an opener the word list now knows
     ("Be the owner, not the one doing every job.", {"imperative": 1}),
+    # round 21: product-page instructions
+    ("Fill in the claim form on a phone, no printer needed.", {"imperative": 1}),
+    ("Identify slow pages before the launch.", {"imperative": 1}),
     # round 17: a customer group opening the sentence with what it gets is the customer's
     # outcome, named in the third person
     ("Plumbers using Acme spend fewer nights on paperwork.", {"group_subject": 1}),
