@@ -637,6 +637,19 @@ def _named_apposition(tokens: Sequence[TokenLike], k: int) -> bool:
     return j == 0 or tokens[j].lower_ not in _FUNCTION_OPENERS
 
 
+def _readers_own_favourites(tokens: Sequence[TokenLike], j: int) -> bool:
+    """"your favorite Google tools", "your favourite extras": favourites in the plural are the
+    reader's own things, not the vendor presenting itself as "your new favourite bakery"
+    (round 21). Looks past names ("Google") to the first other word after the adjective."""
+    if tokens[j].lower_ not in {"favourite", "favorite"}:
+        return False
+    n = j + 1
+    while n < len(tokens) - 1 and tokens[n].text[:1].isupper():
+        n += 1
+    word = tokens[n].lower_
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
 def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
     if _product_opening(tokens, k) or _named_apposition(tokens, k):
         return True
@@ -651,7 +664,7 @@ def _possesses_vendor(tokens: Sequence[TokenLike], k: int) -> bool:
         first = k + 2 if tokens[k + 1].lower_ == "new" else k + 1
         if low in VENDOR_SELF_ADJECTIVES and j == first and j + 1 < len(tokens) \
                 and tokens[j + 1].lower_ not in {",", ".", "and", "or", "own"}:
-            return True
+            return not _readers_own_favourites(tokens, j)
         if low == "stop" and tokens[j - 1].lower_ not in {"one", "-"}:
             return False  # "Your phone won't stop ringing": only "one-stop" is the vendor
         if low in VENDOR_SELF_NOUNS:

@@ -75,6 +75,8 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
      {"reader": 1, "product_subject": 1, "reader_subject": 1}),
     # "your new favourite X", "your new home for X": the vendor presenting itself
     ("Meet your new favourite bakery.", {"your_vendor": 1, "imperative": 1}),
+    # ... but favourites in the plural are the reader's own things (round 21)
+    ("Keep all your favorite Acme tools a click away.", {"reader": 1, "imperative": 1}),
     ("Welcome to your new home for tyre deals.", {"your_vendor": 1}),
     ("Welcome to your new home.", {"reader": 1}),
     # round 18: "your go-to X" (the tokenizer splits go-to) and "your best bet for X"
