@@ -381,9 +381,10 @@ def test_real_model_finds_paraphrases_offline() -> None:
     # paraphrases written for this test that the shipped head finds, one line with no theme.
     # Each retrain of the head moves single sentences across its thresholds: the round-7
     # examples "Leave work early and have dinner with your family every night." and "Strangers
-    # cannot see what you do online." now score just under them.
+    # cannot see what you do online." now score just under them, and after round 21 (risk-
+    # reduction's threshold 0.85 -> 0.9) so does "Nobody outside your team can open these files."
     texts = ["Spend Saturdays with your grandchildren, not your spreadsheets.",
-             "Nobody outside your team can open these files.",
+             "Your files stay locked even if a laptop goes missing.",
              "The bakery is on the corner of Mill Street."]
     without = api.lint_texts(texts, "smb-owner")
     assert not [m for r in without for m in r.themes]  # no keyword for any of them
