@@ -124,6 +124,7 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "experience": ("customer", 1.15),      # "Easy to set up", "No training required" (no one named)
     "reader_subject": ("customer", 1.05),  # "we ... so you don't have to": the reader's outcome
     "group_subject": ("customer", 1.0),    # "Regulars get first dibs", "Dentists using Acme see"
+    "result_clause": ("customer", 1.05),   # "..., so the shelves never run bare" (no reader)
     # vendor side
     "we": ("vendor", 0.95),                # the first we/our/us (or I/my) in a sentence
     "we_more": ("vendor", 1.0),            # each further one
@@ -529,6 +530,25 @@ def framing_your(tokens: Sequence[TokenLike]) -> list[int]:
     return []
 
 
+# Session 9: "Backups run every night, so a lost laptop never means lost orders": a result
+# clause after ", so" in a sentence that names no reader tells what the customer gets out of it
+# (the codebook's "their outcomes"), the way "so you don't have to" does beside the vendor.
+# The written probes' readers call these customer; real copy seldom has them (one sentence in
+# the 3,020 real dev items of session 9). Weight 1.05 from benchmarks/fit_voice.py on those
+# items and 2,191 written ones; the other weights kept.
+_NOT_RESULT = frozenset({"that", "much", "many", "far", "long", "too", "as", "called", "on"})
+
+
+def result_clause(lows: Sequence[str]) -> bool:
+    """Does a ", so <clause>" result clause follow (lower-case tokens of a sentence naming no
+    reader)?"""
+    for k in range(len(lows) - 2):
+        if lows[k] == "," and lows[k + 1] == "so" and lows[k + 2][:1].isalpha() \
+                and lows[k + 2] not in _NOT_RESULT:
+            return True
+    return False
+
+
 def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset(), *,
                    imperative: bool = True) -> dict[str, float]:
     """Voice features from the words alone (works on unparsed tokens).
@@ -581,6 +601,10 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
     if "reader" not in f and "your_vendor" not in f:
         if group_subject(tokens, lows):
             add("group_subject")
+        # not beside "we" either: "We set it up, so ..." is then the vendor's doing (tried:
+        # written vendor/customer 0.7908 -> 0.7903 when it counts there too)
+        if "we" not in f and result_clause(lows):
+            add("result_clause")
     return f
 
 

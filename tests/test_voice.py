@@ -115,6 +115,14 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("With Acme VPN, your data is encrypted.", {"reader": 1}),
     ("However, without a VPN, your data may be exposed.", {"reader": 1}),
     ("In March, your invoices go out automatically.", {"reader": 1}),
+    # session 9: a result clause naming nobody ("..., so the shelves never run bare") is what
+    # the customer gets out of it, even with no "you" in the sentence
+    ("Stock counts update after every sale, so the shelves never run bare.",
+     {"result_clause": 1}),
+    # ... not "so that"/"so much", nor beside the reader (reader_subject reads those)
+    ("Prices rose, so much that the market closed.", {}),
+    ("Our ovens run all night, so you wake to fresh bread.",
+     {"we": 1, "reader": 1, "reader_subject": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
@@ -240,6 +248,8 @@ def test_more_pronouns_count_no_more() -> None:
     ("Delivered to your door by bakers who trained in Paris.", "vendor"),
     ("Your shop deserves the best: Acme is the region's top supplier.", "vendor"),
     ("<company> - Your weekly box of fresh vegetables.", "vendor"),
+    # session 9: the customer's outcome with no "you"
+    ("Stock counts update after every sale, so the shelves never run bare.", "customer"),
 ])
 def test_file_voice(text: str, label: str) -> None:
     from msglint import lint_text
