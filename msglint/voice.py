@@ -124,6 +124,7 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "experience": ("customer", 1.15),      # "Easy to set up", "No training required" (no one named)
     "reader_subject": ("customer", 1.05),  # "we ... so you don't have to": the reader's outcome
     "group_subject": ("customer", 1.0),    # "Regulars get first dibs", "Dentists using Acme see"
+    "testimonial": ("customer", 1.0),      # "I"/"my" in quotes: a customer speaking
     "result_clause": ("customer", 1.05),   # "..., so the shelves never run bare" (no reader)
     # vendor side
     "we": ("vendor", 0.95),                # the first we/our/us (or I/my) in a sentence
@@ -549,6 +550,18 @@ def result_clause(lows: Sequence[str]) -> bool:
     return False
 
 
+# Session 9: "I" and "my" in a sentence with quotation marks are a customer speaking, a
+# testimonial ('"Month-end used to eat my Thursday." - Dev, bookkeeper'), the customer's outcome
+# in their own words: the written probes' readers call these customer. "We" in quotes is left
+# to the vendor (in real copy it is mostly the vendor quoting itself). Weight 1.0 from
+# benchmarks/fit_voice.py on the session 9 dev items (/tmp/s9/vtune), the others kept.
+_QUOTES = ('"', "\u201c", "\u201d")
+
+
+def _quoted(tokens: Sequence[TokenLike]) -> bool:
+    return any(q in t.text for t in tokens for q in _QUOTES)
+
+
 def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset(), *,
                    imperative: bool = True) -> dict[str, float]:
     """Voice features from the words alone (works on unparsed tokens).
@@ -578,6 +591,10 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
             if low in FIRST_SINGULAR and question:
                 # "How does a VPN protect my phone?": the reader asking, as in an FAQ
                 add("reader_more" if "reader" in f else "reader")
+            elif low in FIRST_SINGULAR and _quoted(tokens):
+                # '"I get my Sundays back." - Priya': a customer speaking (session 9)
+                if "testimonial" not in f:
+                    add("testimonial")
             else:
                 # "us" in "contact us" / "let us" is still the vendor speaking about itself.
                 add("we_more" if "we" in f else "we")

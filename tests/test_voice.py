@@ -123,6 +123,10 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("Prices rose, so much that the market closed.", {}),
     ("Our ovens run all night, so you wake to fresh bread.",
      {"we": 1, "reader": 1, "reader_subject": 1}),
+    # session 9: "I/my" inside quotation marks is a customer speaking (a testimonial), not the
+    # vendor; "we" in quotes stays the vendor
+    ("\"My van is loaded before I finish my coffee now.\" - Sam, florist", {"testimonial": 1}),
+    ("\"We bake every loaf by hand,\" says the owner.", {"we": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
@@ -250,6 +254,7 @@ def test_more_pronouns_count_no_more() -> None:
     ("<company> - Your weekly box of fresh vegetables.", "vendor"),
     # session 9: the customer's outcome with no "you"
     ("Stock counts update after every sale, so the shelves never run bare.", "customer"),
+    ("\"I get my Sundays back.\" - Priya, cafe owner", "customer"),
 ])
 def test_file_voice(text: str, label: str) -> None:
     from msglint import lint_text
