@@ -360,7 +360,16 @@ def experience_signal(tokens: Sequence[TokenLike]) -> float:
            for k, w in enumerate(words)):
         return 1.0
     spared = any(w in _SPARING for w in words)
-    return 1.0 if spared and any(w in _SPARED_BY for w in words) else 0.0
+    if spared and any(w in _SPARED_BY for w in words):
+        return 1.0
+    # session 9: "No more late nights at the till", "the van no longer leaves half empty",
+    # "Gone are the ...": what the reader is spared, said with nobody named (not "no more than")
+    for k in range(len(words) - 2):
+        pair = (words[k], words[k + 1])
+        if (pair == ("no", "more") and words[k + 2] != "than") or pair == ("no", "longer") \
+                or (pair[0] == "gone" and pair[1] in {"are", "is"}):
+            return 1.0
+    return 0.0
 
 
 # The reader as the subject of a clause ("so you don't have to", "while you carry on", "you'll
@@ -551,7 +560,7 @@ def result_clause(lows: Sequence[str]) -> bool:
 
 
 # Session 9: "I" and "my" in a sentence with quotation marks are a customer speaking, a
-# testimonial ('"Month-end used to eat my Thursday." - Dev, bookkeeper'), the customer's outcome
+# testimonial ('"I get my Sundays back." - Priya, cafe owner'), the customer's outcome
 # in their own words: the written probes' readers call these customer. "We" in quotes is left
 # to the vendor (in real copy it is mostly the vendor quoting itself). Weight 1.0 from
 # benchmarks/fit_voice.py on the session 9 dev items (/tmp/s9/vtune), the others kept.

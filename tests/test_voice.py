@@ -127,6 +127,11 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     # vendor; "we" in quotes stays the vendor
     ("\"My van is loaded before I finish my coffee now.\" - Sam, florist", {"testimonial": 1}),
     ("\"We bake every loaf by hand,\" says the owner.", {"we": 1}),
+    # session 9: "no more X", "no longer", "gone are": what the reader is spared, like "No
+    # training required" (not "no more than")
+    ("No more Friday nights spent counting the float.", {"experience": 1}),
+    ("The van no longer leaves half empty.", {"experience": 1}),
+    ("Classes of no more than eight pupils.", {}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
