@@ -125,6 +125,7 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "reader_subject": ("customer", 1.05),  # "we ... so you don't have to": the reader's outcome
     "group_subject": ("customer", 1.0),    # "Regulars get first dibs", "Dentists using Acme see"
     "testimonial": ("customer", 1.0),      # "I"/"my" in quotes: a customer speaking
+    "ahead": ("customer", 1.05),           # "... before the shift starts", "instead of three"
     "result_clause": ("customer", 1.05),   # "..., so the shelves never run bare" (no reader)
     # vendor side
     "we": ("vendor", 0.95),                # the first we/our/us (or I/my) in a sentence
@@ -571,6 +572,25 @@ def _quoted(tokens: Sequence[TokenLike]) -> bool:
     return any(q in t.text for t in tokens for q in _QUOTES)
 
 
+# Session 9: "the order is drafted before the shift starts", "one station instead of three": in
+# a sentence naming no reader (nor "we", nor opening with an imperative), work done ahead of the
+# customer's need, or what it replaces, is the customer's outcome; the written probes' readers
+# call these customer about three times as often as vendor. Weight 1.05 from
+# benchmarks/fit_voice.py on /tmp/s9/vtune.
+_AHEAD_AFTER = frozenset({"the", "a", "an", "anyone", "anybody", "they", "it", "their", "any",
+                          "every", "each"})
+
+
+def _ahead(lows: Sequence[str]) -> bool:
+    """"before the/a/anyone/they/it ...", "instead of" (lower-case tokens of a sentence)."""
+    for k in range(len(lows) - 1):
+        if lows[k] == "before" and lows[k + 1] in _AHEAD_AFTER:
+            return True
+        if lows[k] == "instead" and lows[k + 1] == "of":
+            return True
+    return False
+
+
 def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozenset(), *,
                    imperative: bool = True) -> dict[str, float]:
     """Voice features from the words alone (works on unparsed tokens).
@@ -631,6 +651,8 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
         # written vendor/customer 0.7908 -> 0.7903 when it counts there too)
         if "we" not in f and result_clause(lows):
             add("result_clause")
+        if "we" not in f and "imperative" not in f and _ahead(lows):
+            add("ahead")
     return f
 
 

@@ -132,6 +132,13 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     ("No more Friday nights spent counting the float.", {"experience": 1}),
     ("The van no longer leaves half empty.", {"experience": 1}),
     ("Classes of no more than eight pupils.", {}),
+    # session 9: work done ahead of the customer's need, or what it replaces, naming nobody
+    ("Fresh towels are folded before the first guest checks in.",
+     {"product_subject": 1, "ahead": 1}),
+    ("One invoice a month instead of a pile of receipts.", {"ahead": 1}),
+    # ... not "before" followed by a time, nor beside "we"
+    ("Doors open before noon.", {}),
+    ("We sweep the floors before the market opens.", {"we": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
