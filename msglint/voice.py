@@ -7,7 +7,10 @@ customer  second-person pronouns (you, your, yours, yourself); an imperative add
           reader ("Keep more of what you earn"), a short stock call to action ("Learn more
           now.") less; a driver theme whose beneficiary is the customer; what using the product
           is like, with nobody named ("Easy to set up", "No training required"); "you" as the
-          subject of a clause beside the vendor ("we handle it, so you don't have to").
+          subject of a clause beside the vendor ("we handle it, so you don't have to"); with
+          nobody named, a result clause (", so the shelves never run bare"), work done ahead of
+          the need ("before the shift starts") and what the reader is spared ("no more late
+          nights"); "I"/"my" inside quotation marks (a customer's testimonial).
 vendor    first-person plural (we, our, us, ours); the company placeholder ``<company>`` or a brand
           name from the profile; "your" that possesses the vendor itself ("your trusted partner",
           "your one-stop shop"); a product or company as subject; a product description that
@@ -564,7 +567,8 @@ def result_clause(lows: Sequence[str]) -> bool:
 # testimonial ('"I get my Sundays back." - Priya, cafe owner'), the customer's outcome
 # in their own words: the written probes' readers call these customer. "We" in quotes is left
 # to the vendor (in real copy it is mostly the vendor quoting itself). Weight 1.0 from
-# benchmarks/fit_voice.py on the session 9 dev items (/tmp/s9/vtune), the others kept.
+# benchmarks/fit_voice.py on the session 9 dev items (every dev file but the measure-only
+# ones), the others kept.
 _QUOTES = ('"', "\u201c", "\u201d")
 
 
@@ -576,7 +580,7 @@ def _quoted(tokens: Sequence[TokenLike]) -> bool:
 # a sentence naming no reader (nor "we", nor opening with an imperative), work done ahead of the
 # customer's need, or what it replaces, is the customer's outcome; the written probes' readers
 # call these customer about three times as often as vendor. Weight 1.05 from
-# benchmarks/fit_voice.py on /tmp/s9/vtune.
+# benchmarks/fit_voice.py on the same items.
 _AHEAD_AFTER = frozenset({"the", "a", "an", "anyone", "anybody", "they", "it", "their", "any",
                           "every", "each"})
 
