@@ -407,7 +407,8 @@ def test_real_model_vectors_are_unit_length() -> None:
 # 0.783 and paraphrase recall 0.444 on test. The paraphrase floor was 0.45 for the round-6
 # setting (0.519); the recalibration on all dev items, fresh real copy included, traded
 # paraphrase recall for precision on purpose (dev: 19 -> 6 wrong additions), so it moved with it.
-SEMANTIC_FLOORS = {"micro_f1": 0.79, "paraphrase_recall": 0.54}  # labels v2, round 17
+# Session 9's head: micro F1 0.807, paraphrase recall 0.615 (16 of 26; earlier heads 15 of 26).
+SEMANTIC_FLOORS = {"micro_f1": 0.795, "paraphrase_recall": 0.55}
 SEMANTIC_CEILINGS = {"hard_negative_false_alarm_rate": 0.25}
 
 
