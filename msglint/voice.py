@@ -553,7 +553,7 @@ def framing_your(tokens: Sequence[TokenLike]) -> list[int]:
 _NOT_RESULT = frozenset({"that", "much", "many", "far", "long", "too", "as", "called", "on"})
 
 
-def result_clause(lows: Sequence[str]) -> bool:
+def _result_clause(lows: Sequence[str]) -> bool:
     """Does a ", so <clause>" result clause follow (lower-case tokens of a sentence naming no
     reader)?"""
     for k in range(len(lows) - 2):
@@ -610,6 +610,7 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
     n = len(tokens)
     question = n > 0 and (tokens[-1].text == "?" or (n > 1 and tokens[-2].text == "?"))
     framing: list[int] | None = None
+    quoted: bool | None = None  # any quotation mark in the sentence; looked for once, if needed
     lows = [t.lower_ for t in tokens]
     for k, tok in enumerate(tokens):
         low = lows[k]
@@ -621,10 +622,12 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
             else:
                 add("reader_more" if "reader" in f else "reader")
         elif low in FIRST_PLURAL:
+            if low in FIRST_SINGULAR and quoted is None:
+                quoted = _quoted(tokens)
             if low in FIRST_SINGULAR and question:
                 # "How does a VPN protect my phone?": the reader asking, as in an FAQ
                 add("reader_more" if "reader" in f else "reader")
-            elif low in FIRST_SINGULAR and _quoted(tokens):
+            elif low in FIRST_SINGULAR and quoted:
                 # '"I get my Sundays back." - Priya': a customer speaking (session 9)
                 if "testimonial" not in f:
                     add("testimonial")
@@ -653,7 +656,7 @@ def token_features(tokens: Sequence[TokenLike], brands: frozenset[str] = frozens
             add("group_subject")
         # not beside "we" either: "We set it up, so ..." is then the vendor's doing (tried:
         # written vendor/customer 0.7908 -> 0.7903 when it counts there too)
-        if "we" not in f and result_clause(lows):
+        if "we" not in f and _result_clause(lows):
             add("result_clause")
         if "we" not in f and "imperative" not in f and _ahead(lows):
             add("ahead")
