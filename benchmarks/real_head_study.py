@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from semantic_calibrate import MEASURE_ONLY, CachedEmbedder  # noqa: E402
-from train_semantic_head import fit_logistic  # noqa: E402
+from train_semantic_head import fit_logistic, float_list  # noqa: E402
 
 from msglint import semantic  # noqa: E402
 from msglint.errors import MsglintError  # noqa: E402
@@ -97,7 +97,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", type=Path, help="pickle file of embeddings (e.g. under /tmp)")
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    ap.add_argument("--C", default="0.3,1,3", help="inverse L2 penalties to try")
+    ap.add_argument("--C", type=float_list, default="0.3,1,3",
+                    help="inverse L2 penalties to try")
     args = ap.parse_args()
     if not (args.corpus / "jin2021_slogan_valid.csv").is_file():
         print(f"real_head_study: error: {args.corpus}: not the shared corpus; give its folder "
@@ -119,7 +120,7 @@ def main() -> int:
     print("{:<34} {:6.3f} {:6.3f} {:6.3f}".format("patterns, measure-only", *micro(p_meas, y_meas)))
     fold = np.random.default_rng(0).integers(0, FOLDS, len(dev))
     grid = np.round(np.arange(0.50, 1.0, 0.02), 2)
-    for c in (float(v) for v in args.C.split(",")):
+    for c in args.C:
         cv = np.zeros(y_dev.shape)
         for k in range(FOLDS):
             cv[fold == k] = fit_predict(x_dev[fold != k], y_dev[fold != k], x_dev[fold == k], c)

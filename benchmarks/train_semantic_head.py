@@ -177,6 +177,15 @@ def head_document(themes: Sequence[str], weights: Any, bias: Any, threshold: flo
     }
 
 
+def float_list(text: str) -> list[float]:
+    """An argparse type: "0.8,0.9" -> [0.8, 0.9]; a bad value is argparse's one-line error."""
+    try:
+        return [float(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}"
+                                         ) from None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--C", type=float, default=DEFAULT_C, help="inverse L2 penalty")
@@ -187,7 +196,8 @@ def main() -> int:
                     help="choose per-theme thresholds on dev data and print them for "
                          "THEME_THRESHOLDS (needs ../shared/corpus)")
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    ap.add_argument("--grid", default="0.80,0.85,0.90,0.95,1.0", help="for --calibrate")
+    ap.add_argument("--grid", type=float_list, default="0.80,0.85,0.90,0.95,1.0",
+                    help="for --calibrate")
     args = ap.parse_args()
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -209,7 +219,7 @@ def main() -> int:
     themes = sorted(catalogue.themes)
     if args.calibrate:
         chosen = calibrate(catalogue, rows, vectors, args.C, args.threshold, embedder,
-                           args.corpus, [float(x) for x in args.grid.split(",")])
+                           args.corpus, args.grid)
         embedder.save()
         print("THEME_THRESHOLDS =", json.dumps(chosen, indent=4))
         return 0
