@@ -44,6 +44,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from semantic_calibrate import MEASURE_ONLY  # noqa: E402
 
 from msglint import semantic  # noqa: E402
 from msglint.catalogue import Catalogue, load_catalogue  # noqa: E402
@@ -80,8 +83,10 @@ THEME_THRESHOLDS: dict[str, float] = {
     "time-savings": 0.95,
     "vendor-credentials": 1.0,  # PATTERNS_ONLY
 }
-# Measured, never trained on (tests/eval/README.md); their texts are dropped from the rows.
-MEASURE_ONLY_PROBES: tuple[str, ...] = ("dev-only/probes2.jsonl", "dev-only/probes4.jsonl")
+# Measured, never trained on (tests/eval/README.md); their texts are dropped from the rows. The
+# written half of the calibrator's measure-only set, so the two cannot drift apart.
+MEASURE_ONLY_PROBES: tuple[str, ...] = tuple(
+    f"dev-only/{stem}.jsonl" for stem in sorted(MEASURE_ONLY) if stem.startswith("probes"))
 # Written items scored five-fold by --calibrate: each fold by a head trained without it.
 CV_FILES: tuple[str, ...] = ("dev-only/probes5.jsonl", "dev-only/probes6.jsonl",
                              "dev-only/probes7.jsonl", "dev-only/probes8.jsonl")
