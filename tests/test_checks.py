@@ -63,3 +63,39 @@ def test_an_off_target_finding_in_bold_quotes_the_words() -> None:
     (finding,) = [f for f in result.findings if f.rule == "off-target-theme"]
     assert finding.message.startswith("'inventory control' talks about")
     assert finding.location.text == "**inventory control**"  # the span itself is unchanged
+
+
+ENTERPRISE = "Industry-leading analytics with world-class service."
+
+
+def _praise(rules: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    from msglint.api import get_profile, lint_text
+
+    from conftest import profile_path
+
+    result = lint_text(ENTERPRISE, get_profile(profile_path("enterprise-ops")), rules=rules)
+    return [(f.severity, f.why) for f in result.findings if f.rule == "empty-praise"]
+
+
+def test_praise_off_target_for_the_segment_is_an_error_with_the_profiles_reason() -> None:
+    found = _praise()
+    assert found and all(sev == "error" for sev, _ in found)
+    assert all(why.startswith("procurement teams discount adjectives") for _, why in found)
+
+
+@pytest.mark.parametrize("setting", ["info", "warning"])
+def test_a_configured_severity_beats_the_off_target_escalation(setting: str) -> None:
+    found = _praise({"empty-praise": setting})
+    assert found and {sev for sev, _ in found} == {setting}
+
+
+def test_a_configured_severity_beats_the_customer_gain_downgrade() -> None:
+    from msglint.api import lint_text
+
+    text = "Your gross margin grows every month you use it."
+    default = [f.severity for f in lint_text(text, "smb-owner").findings
+               if f.rule == "off-target-theme"]
+    assert default == ["warning"]  # framed as the reader's gain: half-way there
+    pinned = [f.severity for f in lint_text(text, "smb-owner", rules={"off-target-theme": "error"})
+              .findings if f.rule == "off-target-theme"]
+    assert pinned == ["error"]

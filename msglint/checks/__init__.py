@@ -74,9 +74,12 @@ def quoted(text: str) -> str:
 class Emit:
     """Builds findings for one check from its YAML doc, honouring severity overrides."""
 
-    def __init__(self, doc: CheckDoc, severity: Severity) -> None:
+    def __init__(self, doc: CheckDoc, severity: Severity, *, overridden: bool = False) -> None:
         self.doc = doc
         self.severity = severity
+        # True when the config's `rules:` or the profile's `checks:` set this check's severity:
+        # a check may then not raise or lower it on its own account.
+        self.overridden = overridden
 
     def __call__(self, location: Location, *, start: int | None, end: int | None,
                  theme: str | None = None, severity: Severity | None = None,
@@ -110,5 +113,6 @@ def run_checks(ctx: CheckContext, overrides: dict[str, str]) -> list[Finding]:
         setting = overrides.get(check_id, doc.severity)
         if setting == "off":
             continue
-        findings.extend(fn(ctx, Emit(doc, setting)))  # type: ignore[arg-type]
+        emit = Emit(doc, setting, overridden=check_id in overrides)  # type: ignore[arg-type]
+        findings.extend(fn(ctx, emit))
     return findings

@@ -26,8 +26,10 @@ def off_target(ctx: CheckContext, emit: Emit) -> Iterator[Finding]:
             continue
         off = ctx.profile.off_target[m.theme]
         theme = ctx.themes.get(m.theme)
-        # Framed as the reader's own gain ("your margin grows") it is half-way there: warn.
-        severity = "warning" if m.beneficiary == "customer" and emit.severity == "error" else None
+        # Framed as the reader's own gain ("your margin grows") it is half-way there: warn,
+        # unless the config or the profile set this check's severity themselves.
+        severity = ("warning" if m.beneficiary == "customer" and emit.severity == "error"
+                    and not emit.overridden else None)
         yield emit(m.location, start=m.start, end=m.end, theme=m.theme, field=m.field,
                    severity=severity,  # type: ignore[arg-type]
                    why=off.reason or (theme.why if theme else ""),
@@ -79,9 +81,15 @@ def empty_praise(ctx: CheckContext, emit: Emit) -> Iterator[Finding]:
             continue  # a customer's own words in a testimonial are evidence, not puffery
         if _EVIDENCE.search(ctx.source.text[sent.start:sent.end]):
             continue
-        severity = "error" if ctx.profile.role(PRAISE) == "off-target" else None
+        off = ctx.profile.off_target[PRAISE] if ctx.profile.role(PRAISE) == "off-target" else None
+        # A segment that marks praise off-target makes it an error, unless the config or the
+        # profile set this check's severity themselves; its reason and reframe are the profile's.
+        severity = "error" if off is not None and not emit.overridden else None
         yield emit(m.location, start=m.start, end=m.end, theme=PRAISE, field=m.field,
-                   severity=severity, segment=ctx.segment())  # type: ignore[arg-type]
+                   severity=severity,  # type: ignore[arg-type]
+                   why=(off.reason or None) if off is not None else None,
+                   suggestion=(off.reframe or None) if off is not None else None,
+                   segment=ctx.segment())
 
 
 @check("vendor-voice")
