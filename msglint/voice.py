@@ -73,6 +73,10 @@ IMPERATIVES = frozenset({
     # "File") left out
     "personalize", "personalise", "customize", "customise", "fill", "identify", "reclaim",
     "translate",
+    # session 10: openers of real calls to the reader ("Search homes for sale in ...", "Surf,
+    # stream and get work done", "Enroll now in ..."); "purchase" and "rent" left out (written
+    # copy opens with them as nouns: "Purchase requests ...", "Rent gets collected ...")
+    "search", "surf", "enroll", "enrol", "leverage", "bolster",
 })
 # Voice features and their weights: (side, weight). A sentence's customer (vendor) score is the
 # weighted sum of its customer (vendor) features; see token_features and mention_feature.
