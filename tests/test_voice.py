@@ -139,6 +139,20 @@ def _features(text: str, brands: frozenset[str] = frozenset()) -> dict[str, floa
     # ... not "before" followed by a time, nor beside "we"
     ("Doors open before noon.", {}),
     ("We sweep the floors before the market opens.", {"we": 1}),
+    # session 10: openers of real calls to the reader the word list missed (the tagger reads
+    # them as nouns or names in Title Case copy)
+    ("Search cottages by the sea, by price and by number of beds.", {"imperative": 1}),
+    ("Surf, stream and game from any cafe in town.", {"imperative": 1}),
+    ("Enroll today in a weekend pottery course.", {"imperative": 1}),
+    ("Leverage spare shop floor space for pop-up events.", {"imperative": 1}),
+    # session 10: an instruction with the reader's own purpose ("to find ...") is about the
+    # reader's goal even when it names the vendor as the means
+    ("Browse <company> to find a sofa that fits the flat.",
+     {"company": 1, "imperative": 1, "purpose": 1}),
+    # ... not a purpose that is about the vendor, nor one that only asks to read more
+    ("Visit our shop on the harbour to see our new range of boots.",
+     {"we": 1, "we_more": 1, "imperative": 1}),
+    ("Stop by the workshop to learn more about the kilns.", {"imperative": 1}),
 ])
 def test_token_features(text: str, expected: dict[str, float]) -> None:
     assert _features(text) == expected
