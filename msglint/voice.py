@@ -119,39 +119,45 @@ IMPERATIVES = frozenset({
 # the 15 files (refitting everything per fold, which alone moves pooled figures by about
 # 0.006): vendor/customer 0.899 -> 0.906, 4-way 0.760 -> 0.766; probes2 held out 0.753 ->
 # 0.817; real6-real10 held out 0.916 -> 0.921.
+# Session 10: refitted (benchmarks/fit_voice.py --data over the 5,211 dev items of 37 files;
+# leave one file out, refitting per fold: written vendor/customer 0.803 with the old weights ->
+# 0.821, real 0.919 -> 0.918), except "feature", held at 0.3: the free fit's 0.65 makes two ease
+# claims outweigh the experience they describe ("Easy to set up, simple to use." vendor), which
+# the readers call customer. Fresh written copy never fitted on (probes8): vendor/customer
+# 0.741 -> 0.783, 4-way 0.668 -> 0.702. An exact balance now reads customer (thresholds below).
 WEIGHTS: dict[str, tuple[str, float]] = {
     # customer side
     "reader": ("customer", 1.0),           # the first you/your/yours/yourself in a sentence
-    "reader_more": ("customer", 1.0),      # each further one
-    "imperative": ("customer", 0.95),      # opens with a verb addressed to the reader
-    "imperative_tagged": ("customer", 1.1),  # the same, recognised only by the tagger
-    "call_to_action": ("customer", 0.45),  # a short "Learn more now." / "Buy online today!"
-    "reader_gain": ("customer", 0.9),      # a theme mention that benefits the customer
-    "outcome": ("customer", 0.95),         # a customer-outcome theme, nobody named
-    "experience": ("customer", 1.15),      # "Easy to set up", "No training required" (no one named)
-    "reader_subject": ("customer", 1.05),  # "we ... so you don't have to": the reader's outcome
+    "reader_more": ("customer", 1.05),      # each further one
+    "imperative": ("customer", 0.9),      # opens with a verb addressed to the reader
+    "imperative_tagged": ("customer", 1.0),  # the same, recognised only by the tagger
+    "call_to_action": ("customer", 0.7),  # a short "Learn more now." / "Buy online today!"
+    "reader_gain": ("customer", 1.0),      # a theme mention that benefits the customer
+    "outcome": ("customer", 1.0),         # a customer-outcome theme, nobody named
+    "experience": ("customer", 1.0),      # "Easy to set up", "No training required" (no one named)
+    "reader_subject": ("customer", 1.0),  # "we ... so you don't have to": the reader's outcome
     "group_subject": ("customer", 1.0),    # "Regulars get first dibs", "Dentists using Acme see"
     "testimonial": ("customer", 1.0),      # "I"/"my" in quotes: a customer speaking
     "ahead": ("customer", 1.05),           # "... before the shift starts", "instead of three"
     "result_clause": ("customer", 1.05),   # "..., so the shelves never run bare" (no reader)
     "purpose": ("customer", 1.0),          # "Shop <company> to get ...": the reader's own goal
     # vendor side
-    "we": ("vendor", 0.95),                # the first we/our/us (or I/my) in a sentence
+    "we": ("vendor", 0.9),                # the first we/our/us (or I/my) in a sentence
     "we_more": ("vendor", 1.0),            # each further one
     "company": ("vendor", 1.1),            # the <company> placeholder or a profile brand
-    "your_vendor": ("vendor", 0.95),       # "your" possessing the vendor ("your trusted partner")
-    "product_subject": ("vendor", 1.15),   # a product or company as subject ("Firefox stores")
-    "descriptor": ("vendor", 1.0),         # names no reader, describes a product or company
-    "self_praise": ("vendor", 1.3),        # vendor-credentials and empty-praise mentions
-    "vendor_gain": ("vendor", 0.85),       # a theme mention that benefits the vendor
+    "your_vendor": ("vendor", 1.0),       # "your" possessing the vendor ("your trusted partner")
+    "product_subject": ("vendor", 1.05),   # a product or company as subject ("Firefox stores")
+    "descriptor": ("vendor", 0.9),         # names no reader, describes a product or company
+    "self_praise": ("vendor", 1.5),        # vendor-credentials and empty-praise mentions
+    "vendor_gain": ("vendor", 0.9),       # a theme mention that benefits the vendor
     "vendor_terms": ("vendor", 0.85),      # operations metrics and price talk, nobody named
     "feature": ("vendor", 0.3),            # an ease/risk theme, nobody named ("No downtime")
 }
 
-# customer_focus >= CUSTOMER_THRESHOLD is customer, <= VENDOR_THRESHOLD vendor (so an exact
-# balance reads as vendor), mixed between; fitted with the weights above.
-CUSTOMER_THRESHOLD = 0.525
-VENDOR_THRESHOLD = 0.5
+# customer_focus >= CUSTOMER_THRESHOLD is customer (so an exact balance reads as customer),
+# <= VENDOR_THRESHOLD vendor, mixed between; fitted with the weights above.
+CUSTOMER_THRESHOLD = 0.5
+VENDOR_THRESHOLD = 0.475
 
 
 def weigh(features: dict[str, float]) -> tuple[float, float]:
