@@ -324,3 +324,17 @@ def test_no_word_list_holds_a_word_the_tokenizer_splits() -> None:
             if len(tokens) != 3 and word not in handled.get(name, ()):
                 dead.append((name, word))
     assert not dead
+
+
+def test_the_scoring_docs_table_lists_every_weight_in_order() -> None:
+    """docs/scoring.md's feature table is what users read: it must carry voice.py's weights."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "scoring.md").read_text("utf-8")
+    table = doc.split("| customer feature | weight | vendor feature | weight |")[1]
+    table = table.split("\n\n")[0].strip().splitlines()[1:]  # the rows, after |---|
+    rows = [line.split("|")[1:-1] for line in table]
+    customer = [float(r[1]) for r in rows if r[1].strip()]
+    vendor = [float(r[3]) for r in rows if r[3].strip()]
+    assert customer == [w for side, w in V.WEIGHTS.values() if side == "customer"]
+    assert vendor == [w for side, w in V.WEIGHTS.values() if side == "vendor"]
