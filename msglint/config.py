@@ -6,6 +6,7 @@ inside are relative to the config file. Validation is strict, with file:line:col
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,11 +100,20 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+# A [tool.msglint] (or [tool.msglint.x]) header, found by text so that a pyproject.toml that is
+# not valid TOML but meant to configure msglint is reported, not silently skipped.
+_TOOL_HEADER = re.compile(r"^\s*\[\s*tool\s*\.\s*msglint\s*(?:[\].]|$)", re.M)
+
+
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return bool(_TOOL_HEADER.search(text))
     return isinstance(data.get("tool"), dict) and "msglint" in data["tool"]
 
 
@@ -131,7 +141,13 @@ def _toml_doc(text: str, display: str) -> yamlmarks.Marked:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", display) from None
+        # tomllib (Python 3.11) gives the position only inside its message.
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        what = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
+                      str(exc))
+        raise ConfigError(f"invalid TOML: {what}; fix the file or remove its [tool.msglint] "
+                          "table", display, int(where[1]) if where else None,
+                          int(where[2]) if where else None) from None
     table = (data.get("tool") or {}).get("msglint") or {}
     # tomllib keeps no positions; find each key's line in the [tool.msglint] section by text.
     values: dict[tuple[str | int, ...], tuple[int, int]] = {}

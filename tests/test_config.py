@@ -114,6 +114,28 @@ def test_bad_config_exits_2_in_one_line(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.stderr.count("\n") == 1 and ".msglint.yaml:1:1" in result.stderr
 
 
+@pytest.mark.parametrize(("text", "where"), [
+    ("[tool.msglint\nprofile = 1\n", "pyproject.toml:1:14: invalid TOML"),
+    ('[project]\nname = x\n\n[tool.msglint]\nprofile = "profiles/smb-owner.yaml"\n',
+     "pyproject.toml:2:8: invalid TOML"),
+])
+def test_a_broken_pyproject_meant_for_msglint_is_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, where: str) -> None:
+    project = make_project(tmp_path)
+    (project / "pyproject.toml").write_text(text)
+    assert find_config(project / "drafts") == project / "pyproject.toml"
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "drafts", "-p", "profiles/smb-owner.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and where in result.stderr, result.stderr
+
+
+def test_a_broken_pyproject_without_msglint_table_is_not_ours(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "pyproject.toml").write_text("[project]\nname = x\n")
+    assert find_config(project / "drafts") is None
+
+
 def test_rules_setting_turns_a_check_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path)
     (project / ".msglint.yaml").write_text(YAML_CONFIG + "rules:\n  off-target-theme: off\n")
