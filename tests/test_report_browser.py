@@ -237,3 +237,33 @@ def test_many_files_table_sorts(browser: Browser, tmp_path: Path) -> None:
     page.screenshot(path=str(tmp_path / "many-390.png"))
     watch.assert_clean()
     page.close()
+
+
+def test_highlighted_copy_wraps_inside_the_copy_box(browser: Browser, tmp_path: Path) -> None:
+    """A long highlighted sentence (vendor voice) wraps like the rest of the copy; it used to be
+    set on one line and ran off the screen."""
+    from conftest import DRAFTS
+
+    from msglint.api import lint_paths
+
+    run = lint_paths([DRAFTS / "vendor-centred.md", DRAFTS / "newsletter.txt"],
+                     profile="smb-owner", cache=False)
+    report = _write(tmp_path, "wrap.html", run)
+    for width in (1280, 390):
+        page, watch = _open(browser, report, width)
+        overflow = page.evaluate("""() => {
+            const out = [];
+            for (const box of document.querySelectorAll('.copy')) {
+                const right = box.getBoundingClientRect().right;
+                for (const m of box.querySelectorAll('mark')) {
+                    for (const r of m.getClientRects()) {
+                        if (r.right > right + 1) out.push(m.textContent.slice(0, 40));
+                    }
+                }
+            }
+            return out;
+        }""")
+        assert page.locator(".copy mark").count() > 5
+        assert overflow == [], f"highlights past the copy box at {width}px: {overflow}"
+        watch.assert_clean()
+        page.close()
