@@ -14,6 +14,7 @@ from typing import Any
 
 from msglint import yamlmarks
 from msglint.errors import ConfigError
+from msglint.profile import shipped_profile
 
 CONFIG_NAMES = (".msglint.yaml", ".msglint.yml")
 FAIL_LEVELS = ["error", "warning", "info", "never"]
@@ -175,10 +176,15 @@ def _build(doc: yamlmarks.Marked, path: Path) -> Config:
 
     def profile_path(value: str, at: tuple[str | int, ...]) -> Path:
         p = (root / value)
-        if not p.is_file():
-            raise doc.error(at, f"profile '{value}' not found (looked for {p}); fix the path, "
-                                "which is relative to the config file")
-        return p
+        if p.is_file():
+            return p
+        # A bare name is a shipped sample, as for --profile and a profile's `extends`.
+        shipped = shipped_profile(value)
+        if shipped is not None:
+            return shipped
+        raise doc.error(at, f"profile '{value}' not found (looked for {p}); fix the path, "
+                            "which is relative to the config file, or give a shipped sample's "
+                            "name")
 
     if "profile" in data:
         cfg.profile = profile_path(data["profile"], ("profile",))

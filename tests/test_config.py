@@ -136,6 +136,27 @@ def test_a_broken_pyproject_without_msglint_table_is_not_ours(tmp_path: Path) ->
     assert find_config(project / "drafts") is None
 
 
+@pytest.mark.parametrize("text", [
+    "profile: smb-owner\n",
+    "overrides:\n  - paths: ['enterprise/**']\n    profile: enterprise-ops\n",
+])
+def test_a_config_may_name_a_shipped_profile(tmp_path: Path, text: str) -> None:
+    project = make_project(tmp_path / "p")
+    shutil.rmtree(project / "profiles")  # nothing of that name next to the config
+    (project / ".msglint.yaml").write_text(text)
+    cfg = load_config(project / ".msglint.yaml")
+    chosen = cfg.profile_for(project / "enterprise" / "launch.md")
+    assert chosen is not None and chosen.stem in ("smb-owner", "enterprise-ops")
+    assert chosen.is_file()
+
+
+def test_a_file_next_to_the_config_beats_a_shipped_name(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "smb-owner").write_text((PROFILES / "smb-owner.yaml").read_text())
+    (project / ".msglint.yaml").write_text("profile: smb-owner\n")
+    assert load_config(project / ".msglint.yaml").profile == project / "smb-owner"
+
+
 def test_rules_setting_turns_a_check_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path)
     (project / ".msglint.yaml").write_text(YAML_CONFIG + "rules:\n  off-target-theme: off\n")
