@@ -69,9 +69,9 @@ ENTERPRISE = "Industry-leading analytics with world-class service."
 
 
 def _praise(rules: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    from msglint.api import get_profile, lint_text
-
     from conftest import profile_path
+
+    from msglint.api import get_profile, lint_text
 
     result = lint_text(ENTERPRISE, get_profile(profile_path("enterprise-ops")), rules=rules)
     return [(f.severity, f.why) for f in result.findings if f.rule == "empty-praise"]
