@@ -143,7 +143,8 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
     overrides = {**profile.checks, **rules}
     findings = run_checks(ctx, overrides)
     the_score = score_file(profile, mentions, sentences, file_voice, findings)
-    findings = apply_suppressions(findings, source.directives, source.path)
+    findings = apply_suppressions(findings, source.directives, source.path,
+                                  known={*catalogue.checks, *themes})
     if overrides.get("unused-suppression") == "off":
         findings = [f for f in findings if f.rule != "unused-suppression"]
     elif "unused-suppression" in overrides:

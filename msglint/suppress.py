@@ -12,14 +12,18 @@ is named); no id means every rule.
 
 A directive that suppressed nothing (or names ids that suppressed nothing) becomes an ``info``
 finding, rule ``unused-suppression``, at the comment, so stale comments get cleaned up (like
-ruff's unused ``noqa``). ``enable`` comments never are. The ids themselves are validated by the
-caller. Findings come back in their original order, unused-suppression findings appended.
+ruff's unused ``noqa``). ``enable`` comments never are. An id that is neither a check nor a theme
+(given ``known``) is named as unknown in that finding, with the closest real id. Findings come
+back in their original order, unused-suppression findings appended.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from msglint.models import Finding
 from msglint.source import Directive
+from msglint.yamlmarks import closest
 
 UNUSED_RULE = "unused-suppression"
 
@@ -33,8 +37,9 @@ def _pos(line: int, column: int) -> tuple[int, int]:
 
 
 class _Suppressor:
-    def __init__(self, directives: list[Directive]) -> None:
+    def __init__(self, directives: list[Directive], known: Collection[str] = ()) -> None:
         self.directives = directives
+        self.known = sorted({k.lower() for k in known})
         self.ids = [frozenset(i.lower() for i in d.ids) for d in directives]
         self.used: list[set[str]] = [set() for _ in directives]
         self.any_used = [False] * len(directives)
@@ -114,10 +119,20 @@ class _Suppressor:
                 if not unused:
                     continue
                 names = ", ".join(unused)
-                message = f"`{comment}` for {names} suppressed nothing"
-                if len(unused) == len(d.ids):
+                unknown = [x for x in unused if self.known and x.lower() not in self.known]
+                if unknown:
+                    # A typo hides nothing and fails silently: say which id and the likely one.
+                    guesses = {x: closest(x.lower(), self.known) for x in unknown}
+                    message = f"`{comment}` names unknown id " + ", ".join(
+                        f"'{x}'" + (f" (did you mean '{g}'?)" if g else "")
+                        for x, g in guesses.items())
+                    suggestion = ("Use a check id or a theme id (`msglint rules` lists them), or "
+                                  "delete the comment.")
+                elif len(unused) == len(d.ids):
+                    message = f"`{comment}` for {names} suppressed nothing"
                     suggestion = "Delete the comment: nothing here needs suppressing any more."
                 else:
+                    message = f"`{comment}` for {names} suppressed nothing"
                     suggestion = f"Remove {names} from the comment; the other ids are in use."
             out.append(Finding(
                 rule=UNUSED_RULE, severity="info", message=message, suggestion=suggestion,
@@ -129,14 +144,15 @@ class _Suppressor:
 
 
 def apply_suppressions(findings: list[Finding], directives: list[Directive],
-                       path: str) -> list[Finding]:
+                       path: str, known: Collection[str] = ()) -> list[Finding]:
     """Drop findings covered by ``directives``; report directives that suppressed nothing.
 
-    ``path`` is the file's display path (kept for callers' messages and future use).
+    ``path`` is the file's display path (kept for callers' messages and future use); ``known``
+    the check and theme ids a directive may name (empty: ids are not checked).
     """
     if not directives:
         return list(findings)
-    s = _Suppressor(list(directives))
+    s = _Suppressor(list(directives), known)
     kept = s.apply(list(findings))
     return kept + s.unused()
 

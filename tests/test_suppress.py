@@ -97,6 +97,26 @@ def test_partly_unused_directive_names_only_unused_ids() -> None:
     assert "Remove gross-margin" in out[0].suggestion
 
 
+KNOWN = {"inventory-control", "gross-margin", "off-target-theme", "vendor-voice"}
+
+
+def test_an_unknown_id_is_named_with_the_closest_real_one() -> None:
+    ds = directives("<!-- msglint-disable-next-line inventory-contrl -->\nA\n")
+    out = apply_suppressions([finding(2)], ds, "t.md", known=KNOWN)
+    assert lines_of(out) == [(2, "off-target-theme"), (1, "unused-suppression")]
+    assert out[-1].severity == "info"  # CONTRACT.md section 6: an info finding
+    assert out[-1].message == ("`msglint-disable-next-line` names unknown id 'inventory-contrl' "
+                               "(did you mean 'inventory-control'?)")
+    assert "msglint rules" in out[-1].suggestion
+
+
+def test_a_known_id_that_suppressed_nothing_is_not_called_unknown() -> None:
+    ds = directives("<!-- msglint-disable-next-line gross-margin, no-such-thing -->\nA\n")
+    out = apply_suppressions([finding(2)], ds, "t.md", known=KNOWN)
+    assert "unknown id 'no-such-thing'" in out[-1].message
+    assert "gross-margin" not in out[-1].message  # one line about the mistake first
+
+
 def test_unused_without_ids_and_enable_never_reported() -> None:
     ds = directives("<!-- msglint-disable -->\nA\n<!-- msglint-enable -->\n")
     out = apply_suppressions([], ds, "t.md")
