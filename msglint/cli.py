@@ -235,7 +235,8 @@ def exit_code(run: Any, fail_on: str, min_score: int | None) -> int:
                                          for x in f.findings):
             return 1
         minimum = min_score if min_score is not None else f.min_score
-        if minimum is not None and f.score is not None and f.score.value < minimum:
+        if minimum is not None and f.score is not None and f.has_copy \
+                and f.score.value < minimum:
             return 1
     return 0
 

@@ -116,6 +116,12 @@ class FileResult:
     words: int = 0
     min_score: int | None = None
 
+    @property
+    def has_copy(self) -> bool:
+        """False for a file that was read but holds no words of copy (empty, or only markup and
+        code): it is scored 50 (nothing for or against) and held to no minimum score."""
+        return self.error is None and self.words > 0
+
 
 @dataclass(slots=True)
 class RunResult:

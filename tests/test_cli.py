@@ -285,3 +285,9 @@ def test_empty_file_does_not_fail_the_minimum_score(tmp_path: Path) -> None:
     result = run("check", str(empty), "-p", SMB)
     assert result.exit_code == 0, result.output
     assert "below minimum" not in result.stdout
+    assert "empty.md: no copy to score" in result.stdout  # not "score 50/100"
+    # nor a minimum given on the command line: an empty file has nothing to score low on
+    assert run("check", str(empty), "-p", SMB, "--min-score", "60").exit_code == 0
+    code_only = tmp_path / "code.md"
+    code_only.write_text("```\nprint('hi')\n```\n", encoding="utf-8")
+    assert run("check", str(code_only), "-p", SMB, "--min-score", "60").exit_code == 0

@@ -29,7 +29,10 @@ def render(run: RunResult, options: ReportOptions) -> str:
                          f"[{tag}]{field} {x.message}")
             if options.verbose and x.suggestion:
                 lines.append(f"    {_paint('suggestion:', 'dim', c)} {x.suggestion}")
-        if f.score is not None:
+        if f.score is not None and not f.has_copy:
+            lines.append(f"{f.path}: no copy to score (profile {f.profile}; the file holds no "
+                         "words outside markup and code)")
+        elif f.score is not None:
             minimum = options.min_score if options.min_score is not None else f.min_score
             low = minimum is not None and f.score.value < minimum
             score = _paint(str(f.score.value), "error" if low else "ok", c)
