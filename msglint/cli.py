@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -267,6 +268,20 @@ def rules(fmt: str) -> None:
     click.echo("\nRun `msglint explain ID` for the full text of any theme or check.")
 
 
+# A check's suggestion is filled per finding from the profile; `explain` has no profile, so it
+# says in words where each value comes from instead of printing "{reframe}".
+_PLACEHOLDERS = {
+    "reframe": "the reframe the profile gives for that theme (`off_target: <theme>: reframe`), "
+               "else the theme's own suggestion",
+    "say": "what the profile says each driver means to the segment (`drivers: <theme>: say`)",
+    "segment": "the profile's segment",
+}
+
+
+def _unfilled(text: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: _PLACEHOLDERS.get(m[1], m[1].replace("_", " ")), text)
+
+
 @main.command()
 @click.argument("rule_id")
 @friendly
@@ -294,7 +309,7 @@ def explain(rule_id: str) -> None:
         c = cat.checks[rule_id]
         out = [f"{c.id}: {c.name} (check, default severity {c.severity})", "", c.summary.strip(),
                "", "Why it matters:", f"  {c.why.strip()}", "", "What to do instead:",
-               f"  {c.suggestion.strip()}"]
+               f"  {_unfilled(c.suggestion.strip())}"]
         if c.match_examples:
             out += ["", "Flagged:"] + [f"  + [{e['profile']}] {e['text']}"
                                        for e in c.match_examples]

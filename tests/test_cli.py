@@ -185,6 +185,16 @@ def test_explain_reads_the_yaml(rule_id: str) -> None:
     assert "Why it matters" in result.stdout
 
 
+def test_explain_prints_no_placeholders() -> None:
+    """A check's suggestion is filled from the profile per finding; explain has no profile."""
+    from msglint.catalogue import load_catalogue
+
+    for cid in load_catalogue().checks:
+        out = run("explain", cid).stdout
+        assert "{" not in out and "}" not in out, (cid, out)
+    assert "reframe the profile gives" in run("explain", "off-target-theme").stdout
+
+
 def test_explain_unknown_id_suggests() -> None:
     result = run("explain", "inventory-contrl")
     assert result.exit_code == 2
