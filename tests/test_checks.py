@@ -99,3 +99,18 @@ def test_a_configured_severity_beats_the_customer_gain_downgrade() -> None:
     pinned = [f.severity for f in lint_text(text, "smb-owner", rules={"off-target-theme": "error"})
               .findings if f.rule == "off-target-theme"]
     assert pinned == ["error"]
+
+
+@pytest.mark.parametrize(("text", "label", "words"), [
+    ("We build our tools in Leeds. Our team has won awards. We ship fast.", "vendor",
+     "copy is vendor-centred:"),
+    ("We build great tools for you. You save an hour a day with them.", "customer",
+     "copy is not customer-centred enough:"),
+])
+def test_vendor_voice_words_agree_with_the_voice_label(text: str, label: str, words: str) -> None:
+    from msglint.api import lint_text
+
+    result = lint_text(text, "smb-owner")
+    assert result.voice is not None and result.voice.label == label
+    (finding,) = [f for f in result.findings if f.rule == "vendor-voice"]
+    assert finding.message.startswith(words)

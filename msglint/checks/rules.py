@@ -107,7 +107,10 @@ def vendor_voice(ctx: CheckContext, emit: Emit) -> Iterator[Finding]:
     yield emit(loc, start=sent.start, end=sent.end, field=block.field,
                focus=f"{voice.customer_focus:.2f}", target=f"{ctx.profile.voice_target:.2f}",
                vendor_sentences=vendor_sentences, sentences=len(ctx.sentences),
-               segment=ctx.segment())
+               segment=ctx.segment(),
+               # the words agree with the voice label the score line shows
+               centred="vendor-centred" if voice.label == "vendor"
+               else "not customer-centred enough")
 
 
 @check("missing-drivers")
