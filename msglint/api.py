@@ -161,6 +161,7 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
         path=source.path, profile=profile.id, score=the_score, voice=file_voice,
         themes=mentions, coverage=coverage, findings=findings, format=source.format,
         text=source.text, sentences=sentences, words=analysis.words,
+        no_copy=analysis.words == 0,
         # A file with no copy (empty, or only code and markup) has nothing to score low on, and
         # one shorter than min_words is too short for whole-file verdicts.
         min_score=profile.min_score if analysis.words and not ctx.too_short() else None,
@@ -268,7 +269,8 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                 source = read_source(target.path, target.display, target.format, data)
             except ReadError as exc:
                 results[i] = FileResult(path=target.display, profile=prof.id,
-                                        error=_with_position(exc))
+                                        error=_with_position(exc), error_line=exc.line,
+                                        error_column=exc.column if exc.line else None)
                 continue
             pending.append((i, source, prof))
         analyses = _analyze(pending, catalogue, model, jobs, semantic, workers,

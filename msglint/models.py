@@ -115,12 +115,17 @@ class FileResult:
     sentences: list[Sentence] = field(default_factory=list)
     words: int = 0
     min_score: int | None = None
+    # Where in the file the read error is, when the reader knows (a YAML/JSON syntax error).
+    error_line: int | None = None
+    error_column: int | None = None
+    # Read, but no words of copy in it (empty, or only markup and code).
+    no_copy: bool = False
 
     @property
     def has_copy(self) -> bool:
-        """False for a file that was read but holds no words of copy (empty, or only markup and
-        code): it is scored 50 (nothing for or against) and held to no minimum score."""
-        return self.error is None and self.words > 0
+        """False for a file that could not be read or holds no copy: the latter is scored 50
+        (nothing for or against) and held to no minimum score."""
+        return self.error is None and not self.no_copy
 
 
 @dataclass(slots=True)

@@ -285,8 +285,14 @@ def test_unreadable_asset_names_line_and_column(tmp_path: Path) -> None:
     bad.write_text("subject: [one, two\n", encoding="utf-8")
     result = run("check", str(bad), "-p", SMB, "-f", "json")
     assert result.exit_code == 2
-    message = as_json(result)["files"][0]["error"]["message"]
-    assert "invalid YAML" in message and "(line 2, column 1)" in message
+    error = as_json(result)["files"][0]["error"]
+    assert "invalid YAML" in error["message"] and "(line 2, column 1)" in error["message"]
+    assert (error["line"], error["column"]) == (2, 1)  # extends CONTRACT.md's {"message"}
+    text = run("check", str(bad), "-p", SMB)
+    assert f"{bad}:2:1: error [read-error] invalid YAML" in text.stdout
+    assert "(line 2, column 1)" not in text.stdout  # said once, as path:line:col
+    github = run("check", str(bad), "-p", SMB, "-f", "github")
+    assert "::error file=" in github.stdout and ",line=2,col=1," in github.stdout
 
 
 def test_empty_file_does_not_fail_the_minimum_score(tmp_path: Path) -> None:

@@ -40,9 +40,10 @@ def minimum(file: FileResult, options: ReportOptions) -> int | None:
 
 
 def below_minimum(file: FileResult, options: ReportOptions) -> int | None:
-    """The minimum score ``file`` missed, or None (no score, no minimum, or score high enough)."""
+    """The minimum score ``file`` missed, or None (no score, no copy, no minimum, or score high
+    enough)."""
     low = minimum(file, options)
-    if file.score is None or low is None or file.score.value >= low:
+    if file.score is None or not file.has_copy or low is None or file.score.value >= low:
         return None
     return low
 

@@ -46,8 +46,8 @@ def render(run: RunResult, options: ReportOptions) -> str:
     for f in run.files:
         path = _ci.repo_path(f.path, options)
         if f.error:
-            lines.append(command("error", f.error, file=path,
-                                 title=f"msglint {_ci.READ_ERROR_RULE}"))
+            lines.append(command("error", f.error, file=path, line=f.error_line,
+                                 col=f.error_column, title=f"msglint {_ci.READ_ERROR_RULE}"))
             continue
         for x in f.findings:
             rec = finding_record(x)
@@ -64,7 +64,7 @@ def render(run: RunResult, options: ReportOptions) -> str:
             below += 1
             lines.append(command("error", _ci.score_message(f, low), file=path, line=1,
                                  title=f"msglint {_ci.MIN_SCORE_RULE}"))
-        if f.score is not None and (lowest is None or f.score.value < lowest[0]):
+        if f.score is not None and f.has_copy and (lowest is None or f.score.value < lowest[0]):
             lowest = (f.score.value, path)
     s = summary(run)
     text = (f"msglint: {s['files']} file(s): {s['errors']} error(s), {s['warnings']} warning(s), "

@@ -48,7 +48,7 @@ def file_record(f: FileResult) -> dict[str, Any]:
         "coverage": dict(f.coverage),
         "findings": [finding(x) for x in f.findings],
         "words": f.words,
-        "error": {"message": f.error} if f.error else None,
+        "error": _error_record(f) if f.error else None,
     }
 
 
@@ -65,3 +65,13 @@ def run_record(run: RunResult) -> dict[str, Any]:
         "files": [file_record(f) for f in run.files],
         "summary": summary(run),
     }
+
+
+def _error_record(f: FileResult) -> dict[str, Any]:
+    """CONTRACT.md's ``{"message": ...}``, plus ``line``/``column`` when the reader knows them."""
+    out: dict[str, Any] = {"message": f.error}
+    if f.error_line is not None:
+        out["line"] = f.error_line
+        if f.error_column is not None:
+            out["column"] = f.error_column
+    return out

@@ -12,13 +12,25 @@ def _paint(text: str, style: str, on: bool) -> str:
     return f"\x1b[{_COLORS[style]}m{text}\x1b[0m" if on else text
 
 
+def _without_position(message: str, line: int, column: int | None) -> str:
+    """The read error without the "(line L, column C)" the JSON message carries, since the text
+    line already starts with path:L:C."""
+    suffix = f" (line {line}" + (f", column {column}" if column is not None else "") + ")"
+    return message[:-len(suffix)] if message.endswith(suffix) else message
+
+
 def render(run: RunResult, options: ReportOptions) -> str:
     c = options.color
     lines: list[str] = []
     for f in run.files:
         if f.error:
-            lines.append(f"{_paint(f.path, 'bold', c)}: {_paint('error', 'error', c)} "
-                         f"[read-error] {f.error}")
+            where, message = f.path, f.error
+            if f.error_line is not None:  # path:line:col: for editors and problem matchers
+                where += f":{f.error_line}" + (f":{f.error_column}"
+                                               if f.error_column is not None else "")
+                message = _without_position(message, f.error_line, f.error_column)
+            lines.append(f"{_paint(where, 'bold', c)}: {_paint('error', 'error', c)} "
+                         f"[read-error] {message}")
             continue
         for x in f.findings:
             loc = x.location
