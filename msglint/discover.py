@@ -208,7 +208,8 @@ class _Walker:
         try:
             st = path.stat()
         except FileNotFoundError:
-            self.add(path, display, None, "no such file or directory")
+            self.add(path, display, None, "no such file or directory; check the path (it is "
+                                          "relative to the current directory)")
             return
         except PermissionError:
             self.add(path, display, None, "permission denied; make it readable")
@@ -242,7 +243,7 @@ class _Walker:
             error = ("permission denied: cannot read this directory; fix its permissions or "
                      "exclude it")
         except FileNotFoundError:
-            error = "no such file or directory"
+            error = "no such file or directory (it went away while being walked); run again"
         except OSError as exc:
             error = f"cannot read this directory ({exc.strerror or exc})"
         self.add(Path(dir_path), display, None, error)

@@ -17,7 +17,7 @@ PROFILE_TEMPLATE = """\
 # A segment profile: what these readers value (drivers) and what they do not buy (off_target).
 # Theme ids: run `msglint rules`. Schema for your editor: `msglint schema profile`.
 id: {name}
-name: describe the segment in a few words
+name: our customers           # who these readers are, in a few words: messages say it
 drivers:                      # theme id: weight (or weight + how the segment says it)
   time-savings:
     weight: 3

@@ -225,6 +225,9 @@ def test_init_writes_a_working_starter(tmp_path: Path, monkeypatch: pytest.Monke
     result = run("check", "draft.md", "-f", "json")
     assert result.exit_code in (0, 1)
     assert as_json(result)["files"][0]["profile"] == "my-segment"
+    # the starter's segment name reads as words in messages, not as an instruction
+    text = run("check", "draft.md").stdout
+    assert "drivers of our customers" in text and "describe" not in text
     assert run("init").exit_code == 2  # refuses to overwrite
 
 

@@ -101,7 +101,8 @@ def test_order_of_arguments_kept_and_duplicates_dropped(tree: Path) -> None:
 
 def test_missing_path_is_an_error_target(tree: Path) -> None:
     targets = discover([tree / "nope.md", tree / "a.md"], root=tree, exclude=[], assets=[])
-    assert targets[0].error == "no such file or directory"
+    assert targets[0].error == ("no such file or directory; check the path (it is relative to "
+                                "the current directory)")
     assert targets[0].display == "nope.md" and targets[0].format is None
     assert targets[1].error is None
 
