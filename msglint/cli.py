@@ -345,7 +345,9 @@ def profile_validate(files: tuple[str, ...]) -> None:
         try:
             prof = load_profile(resolve_profile_arg(name), cat)
         except MsglintError as exc:
-            click.echo(f"msglint: error: {exc}", err=True)
+            # every mistake of the file, one line each, in file order
+            for problem in sorted((exc, *exc.others), key=lambda e: (e.line or 0, e.column or 0)):
+                click.echo(f"msglint: error: {problem}", err=True)
             failed = True
             continue
         click.echo(f"{name}: ok (profile {prof.id}: {len(prof.drivers)} drivers, "

@@ -13,6 +13,9 @@ class MsglintError(Exception):
         self.path = path
         self.line = line
         self.column = column
+        # Further problems found in the same pass (schema validation finds them all at once);
+        # commands that check files (`profile validate`) print them too, runs stop at the first.
+        self.others: list[MsglintError] = []
 
     def __str__(self) -> str:
         where = ""

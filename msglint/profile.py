@@ -176,6 +176,23 @@ def _samples_hint(name: str) -> str:
         (f"; did you mean '{guess}'?)" if guess else ")")
 
 
+def _unknown_ids(doc: yamlmarks.Marked, data: dict[str, Any], catalogue: Catalogue,
+                 known: set[str]) -> list[ConfigError]:
+    """One error per driver or off-target key that names no theme, in file order."""
+    out = []
+    for section in ("drivers", "off_target"):
+        keys = data.get(section)
+        for key in keys if isinstance(keys, dict) else {}:
+            if key in known or catalogue.resolve(str(key)) is not None:
+                continue
+            hint = yamlmarks.closest(str(key), known)
+            msg = f"unknown theme id '{key}' in {section}"
+            msg += f" (did you mean '{hint}'?)" if hint else ""
+            msg += "; valid ids: " + ", ".join(sorted(known))
+            out.append(doc.error((section, key), msg, key=True))
+    return sorted(out, key=lambda e: (e.line or 0, e.column or 0))
+
+
 def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ()) -> Profile:
     """Load, merge ``extends`` chains, and validate a profile. Raises ConfigError."""
     path = path.resolve() if path.exists() else path
@@ -194,7 +211,19 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
     doc = yamlmarks.load(text, display)
     if doc.data is None:
         raise ConfigError("profile is empty; see docs/profiles.md for the keys", display)
-    yamlmarks.validate(doc, profile_schema(catalogue), "profile")
+    try:
+        yamlmarks.validate(doc, profile_schema(catalogue), "profile")
+    except ConfigError as exc:
+        # `profile validate` shows every mistake at once: add the unknown theme ids, which the
+        # schema admits (a profile may define its own themes). Without `extends` the known ids
+        # are certain; with it they depend on the parent, so those wait for the next pass.
+        if isinstance(doc.data, dict) and "extends" not in doc.data:
+            own = doc.data.get("themes")
+            known = set(catalogue.themes) | {t.get("id") for t in own if isinstance(t, dict)} \
+                if isinstance(own, list) else set(catalogue.themes)
+            extra = _unknown_ids(doc, doc.data, catalogue, {k for k in known if k})
+            exc.others = sorted(exc.others + extra, key=lambda o: (o.line or 0, o.column or 0))
+        raise
     data: dict[str, Any] = doc.data
     parent: Profile | None = None
     if "extends" in data:
@@ -217,15 +246,10 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
     known = set(catalogue.themes) | {t.id for t in own_themes}
     if parent:
         known |= {t.id for t in parent.themes}
-    for section in ("drivers", "off_target"):
-        for key in data.get(section, {}) or {}:
-            resolved = catalogue.resolve(key) if key not in known else key
-            if resolved is None:
-                hint = yamlmarks.closest(key, known)
-                msg = f"unknown theme id '{key}' in {section}"
-                msg += f" (did you mean '{hint}'?)" if hint else ""
-                msg += "; valid ids: " + ", ".join(sorted(known))
-                raise doc.error((section, key), msg, key=True)
+    unknown = _unknown_ids(doc, data, catalogue, known)
+    if unknown:
+        unknown[0].others = unknown[1:]
+        raise unknown[0]
     drivers = dict(parent.drivers) if parent else {}
     off = dict(parent.off_target) if parent else {}
     for key, value in (data.get("drivers") or {}).items():

@@ -150,9 +150,17 @@ def validate(doc: Marked, schema: dict[str, Any], what: str) -> None:
         line, col = doc.where(tuple(e.absolute_path))
         return (line or 0, col or 0)
 
-    # Prefer the most specific error (deepest path), then the earliest in the file.
+    # Prefer the most specific error (deepest path), then the earliest in the file; one per
+    # position (a bad value can break several alternatives of the schema at once).
     errors.sort(key=lambda e: (pos(e), -len(e.absolute_path)))
-    raise _explain(doc, errors[0], what)
+    explained: list[ConfigError] = []
+    for e in errors:
+        one = _explain(doc, e, what)
+        if all((one.line, one.column) != (x.line, x.column) for x in explained):
+            explained.append(one)
+    explained.sort(key=lambda x: (x.line or 0, x.column or 0))  # stable: specific first
+    explained[0].others = list(explained[1:])
+    raise explained[0]
 
 
 def _explain(doc: Marked, e: Any, what: str) -> ConfigError:

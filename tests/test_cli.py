@@ -210,6 +210,22 @@ def test_profile_validate(tmp_path: Path) -> None:
     assert "bad.yaml:2:3" in result.stderr
 
 
+def test_profile_validate_lists_every_mistake_in_file_order(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\nname: b\ndrivers:\n  time-savings: lots\n  tim-with-customers: 2\n"
+                   "off_target:\n  inventory-contrl:\n    reason: x\ndriverz: 1\n")
+    result = run("profile", "validate", str(bad))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    where = [line.split(": ")[2].rsplit("bad.yaml:", 1)[1] for line in lines]
+    assert where == ["4:17", "5:3", "7:3", "8:5", "9:1"], lines
+    assert "did you mean 'time-with-customers'" in lines[1]
+    assert "did you mean 'inventory-control'" in lines[2]
+    # a run stops at the first, in one line (CONTRACT.md: exit 2 with one clear line)
+    check = run("check", str(SMB), "-p", str(bad))
+    assert check.exit_code == 2 and check.stderr.count("\n") == 1
+
+
 def test_schema_profile_is_json_schema() -> None:
     result = run("schema", "profile")
     schema = json.loads(result.stdout)
