@@ -14,7 +14,7 @@ from typing import Any
 
 from msglint import yamlmarks
 from msglint.catalogue import THEME_SCHEMA, Catalogue, Theme, theme_from_data
-from msglint.errors import ConfigError
+from msglint.errors import ConfigError, MsglintError
 from msglint.models import Role
 
 SEVERITY_OR_OFF = ["error", "warning", "info", "off"]
@@ -222,7 +222,7 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
             known = set(catalogue.themes) | {t.get("id") for t in own if isinstance(t, dict)} \
                 if isinstance(own, list) else set(catalogue.themes)
             extra = _unknown_ids(doc, doc.data, catalogue, {k for k in known if k})
-            exc.others = sorted(exc.others + extra, key=lambda o: (o.line or 0, o.column or 0))
+            exc.others = sorted([*exc.others, *extra], key=lambda o: (o.line or 0, o.column or 0))
         raise
     data: dict[str, Any] = doc.data
     parent: Profile | None = None
@@ -248,7 +248,7 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
         known |= {t.id for t in parent.themes}
     unknown = _unknown_ids(doc, data, catalogue, known)
     if unknown:
-        unknown[0].others = unknown[1:]
+        unknown[0].others = list[MsglintError](unknown[1:])
         raise unknown[0]
     drivers = dict(parent.drivers) if parent else {}
     off = dict(parent.off_target) if parent else {}
