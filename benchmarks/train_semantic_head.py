@@ -75,6 +75,7 @@ THEME_THRESHOLDS: dict[str, float] = {
     "ease-of-use": 0.9,
     "empty-praise": 1.0,  # PATTERNS_ONLY
     "gross-margin": 0.9,
+    "less-day-to-day-involvement": 0.95,
     "lower-costs": 0.9,
     "more-revenue": 0.95,
     "price-discount": 0.9,
