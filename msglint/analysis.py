@@ -749,6 +749,38 @@ def _required_words(pattern: Sequence[dict[str, Any]]) -> tuple[frozenset[str], 
     return tuple(x for x in sets if x)
 
 
+# Words a pattern may take as context but that a highlight should not end (or start) on:
+# "Try it free for" is shown as "Try it free", ", and you save" as "you save".
+_EDGE_WORDS = frozenset({
+    "for", "to", "of", "at", "in", "on", "with", "by", "from", "into", "over", "than", "as",
+    "and", "or", "but", "nor", "the", "a", "an", "your", "our", "their", "its", "my",
+    ",", ";", ":", "-", "\u2013", "\u2014", "(", "/", "&",
+})
+_SUBJECTS = frozenset({"you", "we", "they", "it", "i"})
+
+
+def _shown(doc: Doc, s: int, e: int) -> tuple[int, int]:
+    """The token range of a mention that findings quote and reports highlight: the matched
+    range without the function words and punctuation at its edges, a subject pronoun left
+    dangling after a trailing conjunction ("more of what you earn, and you"), and with the
+    number a "%" belongs to ("% OFF" is shown as "50% OFF"). Negation and the beneficiary are
+    read from the whole match before this."""
+    while e - s > 1:
+        last = doc[e - 1].lower_
+        if last in _EDGE_WORDS:
+            e -= 1
+        elif last in _SUBJECTS and e - s > 2 and doc[e - 2].lower_ in _EDGE_WORDS:
+            e -= 2
+        else:
+            break
+    while e - s > 1 and doc[s].lower_ in _EDGE_WORDS - {"a", "an", "the", "your", "our",
+                                                           "their", "its", "my"}:
+        s += 1
+    if doc[s].text == "%" and s > 0 and doc[s - 1].like_num:
+        s -= 1
+    return s, e
+
+
 def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
                  via: Via = "pattern", pattern: int | None = None) -> tuple[float, float] | None:
     """Record doc[s:e] as a mention of ``theme`` in sentence ``k``; return its voice signals.
@@ -763,6 +795,7 @@ def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
     if benefit.disclaimed(doc, s, e):
         return None
     who = benefit.beneficiary(doc, s, e)
+    s, e = _shown(doc, s, e)
     base = res.sentences[k].start
     start = base + doc[s].idx
     end = base + doc[e - 1].idx + len(doc[e - 1].text)

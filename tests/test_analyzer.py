@@ -220,3 +220,22 @@ def test_a_split_word_in_a_veto_still_vetoes() -> None:
     (got,) = Analyzer([theme]).analyze([read_bytes(b"An award-winning bakery. Award entries close "
                                                    b"soon.", "a.md", "markdown")])
     assert [m.sentence for m in got.mentions] == [1]
+
+
+@pytest.mark.parametrize(("text", "theme", "shown"), [
+    # a pattern's trailing context word is not part of what the finding quotes
+    ("Try it free for 30 days.", "price-discount", "Try it free"),
+    # a subject left dangling after a trailing conjunction goes with it
+    ("Keep more of what you earn, and you decide where it goes.", "take-home-pay",
+     "more of what you earn"),
+    # "%" takes its number
+    ("Spring sale: 50% OFF everything.", "price-discount", "50% OFF"),
+    # words inside the phrase stay
+    ("We keep your stock levels right.", "inventory-control", "stock levels"),
+])
+def test_a_mention_is_shown_without_the_words_at_its_edges(text: str, theme: str,
+                                                           shown: str) -> None:
+    from msglint.api import lint_text
+
+    quoted = [m.location.text for m in lint_text(text, "smb-owner").themes if m.theme == theme]
+    assert shown in quoted, quoted
