@@ -29,7 +29,9 @@ File format (JSON, ``version`` 1; written sorted, so diffs in review are small):
     }
 
 ``theme`` is ``null`` for findings without one; ``text`` is stored normalised (whitespace
-collapsed, lower case) and is empty for whole-file checks; ``field`` appears only for campaign
+collapsed, lower case, function words and punctuation at the edges and a number before "%"
+dropped, so a span that gains or loses one between versions is the same finding) and is empty
+for whole-file checks; ``field`` appears only for campaign
 assets. Scores and unreadable files are never baselined: ``--min-score`` and read errors still
 fail a run.
 """
@@ -61,9 +63,38 @@ _SPACE = re.compile(r"\s+")
 FILE_LEVEL_RULES = frozenset({"missing-drivers", "vendor-voice"})
 
 
+# The words a finding's quoted span may start or end with in one msglint version and not the
+# next (analysis._shown trims them since 0.1 session 10): a key ignores them, so a baseline
+# written before still absorbs the same finding ("try it free for" = "try it free").
+_EDGE = frozenset({
+    "for", "to", "of", "at", "in", "on", "with", "by", "from", "into", "over", "than", "as",
+    "and", "or", "but", "nor", "the", "a", "an", "your", "our", "their", "its", "my",
+})
+_SUBJECTS = frozenset({"you", "we", "they", "it", "i"})
+_EDGE_PUNCT = ",;:-\u2013\u2014(/& "
+_LEADING_NUMBER = re.compile(r"^[\d.,]+(?=%)")
+
+
 def normalise_text(text: str) -> str:
-    """Whitespace collapsed and case folded: reflowing or recapitalising is not a new finding."""
-    return _SPACE.sub(" ", text).strip().casefold()
+    """Whitespace collapsed and case folded: reflowing or recapitalising is not a new finding;
+    nor is a span that gained or lost a function word at its edges, or a "%" its number."""
+    words = _SPACE.sub(" ", text).strip().casefold().split(" ")
+    while len(words) > 1:
+        last = words[-1].strip(_EDGE_PUNCT)
+        if not last or last in _EDGE:
+            words.pop()
+        elif last in _SUBJECTS and len(words) > 2 and \
+                (words[-2].strip(_EDGE_PUNCT) in _EDGE or words[-2][-1:] in _EDGE_PUNCT):
+            words.pop()
+        else:
+            break
+    while len(words) > 1 and (not words[0].strip(_EDGE_PUNCT)
+                              or words[0].strip(_EDGE_PUNCT) in _EDGE - {"a", "an", "the",
+                                                                         "your", "our", "their",
+                                                                         "its", "my"}):
+        words.pop(0)
+    out = " ".join(words).strip(_EDGE_PUNCT) or " ".join(words)
+    return _LEADING_NUMBER.sub("", out)
 
 
 def posix_path(path: str) -> str:
