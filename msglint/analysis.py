@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from msglint import beneficiary as benefit
 from msglint import nlp as nlp_mod
+from msglint import spans
 from msglint.catalogue import TOKEN_EXTENSIONS, Theme, _is_required
 from msglint.errors import ConfigError
 from msglint.inflect import surface_forms
@@ -749,14 +750,9 @@ def _required_words(pattern: Sequence[dict[str, Any]]) -> tuple[frozenset[str], 
     return tuple(x for x in sets if x)
 
 
-# Words a pattern may take as context but that a highlight should not end (or start) on:
-# "Try it free for" is shown as "Try it free", ", and you save" as "you save".
-_EDGE_WORDS = frozenset({
-    "for", "to", "of", "at", "in", "on", "with", "by", "from", "into", "over", "than", "as",
-    "and", "or", "but", "nor", "the", "a", "an", "your", "our", "their", "its", "my",
-    ",", ";", ":", "-", "\u2013", "\u2014", "(", "/", "&",
-})
-_SUBJECTS = frozenset({"you", "we", "they", "it", "i"})
+# A highlight does not end (or start) on the function words a pattern took as context: "Try it
+# free for" is shown as "Try it free", ", and you save" as "you save" (msglint.spans).
+_EDGE_TOKENS = spans.EDGE_WORDS | frozenset(spans.EDGE_PUNCT)
 
 
 def _shown(doc: Doc, s: int, e: int) -> tuple[int, int]:
@@ -767,14 +763,13 @@ def _shown(doc: Doc, s: int, e: int) -> tuple[int, int]:
     read from the whole match before this."""
     while e - s > 1:
         last = doc[e - 1].lower_
-        if last in _EDGE_WORDS:
+        if last in _EDGE_TOKENS:
             e -= 1
-        elif last in _SUBJECTS and e - s > 2 and doc[e - 2].lower_ in _EDGE_WORDS:
+        elif last in spans.SUBJECTS and e - s > 2 and doc[e - 2].lower_ in _EDGE_TOKENS:
             e -= 2
         else:
             break
-    while e - s > 1 and doc[s].lower_ in _EDGE_WORDS - {"a", "an", "the", "your", "our",
-                                                           "their", "its", "my"}:
+    while e - s > 1 and doc[s].lower_ in _EDGE_TOKENS - spans.LEAD_KEEP:
         s += 1
     if doc[s].text == "%" and s > 0 and doc[s - 1].like_num:
         s -= 1

@@ -18,7 +18,7 @@ from msglint.analysis import Analysis, Analyzer
 from msglint.catalogue import Catalogue, load_catalogue
 from msglint.checks import CheckContext, run_checks
 from msglint.config import Config
-from msglint.errors import ConfigError, MsglintError, ReadError
+from msglint.errors import ConfigError, MsglintError, ReadError, position_note
 from msglint.models import FileResult, Mention, RunResult, Sentence
 from msglint.profile import Profile, load_profile, shipped_profile
 from msglint.scoring import score as score_file
@@ -172,8 +172,7 @@ def _with_position(exc: ReadError) -> str:
     """The reader's message, with the line and column it names when it has them."""
     if exc.line is None or f"line {exc.line}" in exc.message:
         return exc.message
-    where = f"line {exc.line}" + (f", column {exc.column}" if exc.column is not None else "")
-    return f"{exc.message} ({where})"
+    return exc.message + position_note(exc.line, exc.column)
 
 
 def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | None = None,

@@ -47,6 +47,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from msglint import spans
 from msglint.errors import ConfigError
 from msglint.models import FileResult, Finding, RunResult
 
@@ -63,15 +64,10 @@ _SPACE = re.compile(r"\s+")
 FILE_LEVEL_RULES = frozenset({"missing-drivers", "vendor-voice"})
 
 
-# The words a finding's quoted span may start or end with in one msglint version and not the
-# next (analysis._shown trims them since 0.1 session 10): a key ignores them, so a baseline
+# A finding's quoted span may gain or lose function words at its edges between versions
+# (analysis trims them since session 10): a key ignores them (msglint.spans), so a baseline
 # written before still absorbs the same finding ("try it free for" = "try it free").
-_EDGE = frozenset({
-    "for", "to", "of", "at", "in", "on", "with", "by", "from", "into", "over", "than", "as",
-    "and", "or", "but", "nor", "the", "a", "an", "your", "our", "their", "its", "my",
-})
-_SUBJECTS = frozenset({"you", "we", "they", "it", "i"})
-_EDGE_PUNCT = ",;:-\u2013\u2014(/& "
+_EDGE_PUNCT = spans.EDGE_PUNCT + " "
 _LEADING_NUMBER = re.compile(r"^[\d.,]+(?=%)")
 
 
@@ -81,17 +77,15 @@ def normalise_text(text: str) -> str:
     words = _SPACE.sub(" ", text).strip().casefold().split(" ")
     while len(words) > 1:
         last = words[-1].strip(_EDGE_PUNCT)
-        if not last or last in _EDGE:
+        if not last or last in spans.EDGE_WORDS:
             words.pop()
-        elif last in _SUBJECTS and len(words) > 2 and \
-                (words[-2].strip(_EDGE_PUNCT) in _EDGE or words[-2][-1:] in _EDGE_PUNCT):
+        elif last in spans.SUBJECTS and len(words) > 2 and \
+                (words[-2].strip(_EDGE_PUNCT) in spans.EDGE_WORDS or words[-2][-1:] in _EDGE_PUNCT):
             words.pop()
         else:
             break
     while len(words) > 1 and (not words[0].strip(_EDGE_PUNCT)
-                              or words[0].strip(_EDGE_PUNCT) in _EDGE - {"a", "an", "the",
-                                                                         "your", "our", "their",
-                                                                         "its", "my"}):
+                              or words[0].strip(_EDGE_PUNCT) in spans.EDGE_WORDS - spans.LEAD_KEEP):
         words.pop(0)
     out = " ".join(words).strip(_EDGE_PUNCT) or " ".join(words)
     return _LEADING_NUMBER.sub("", out)

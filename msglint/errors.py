@@ -29,6 +29,12 @@ class MsglintError(Exception):
         return where + self.message
 
 
+def position_note(line: int, column: int | None) -> str:
+    """" (line L, column C)": how a read error's message carries its position (JSON keeps it
+    there; the text reporter moves it to a path:line:col prefix)."""
+    return f" (line {line}" + (f", column {column}" if column is not None else "") + ")"
+
+
 class ConfigError(MsglintError):
     """A bad profile, project config or theme pack."""
 

@@ -128,28 +128,28 @@ IMPERATIVES = frozenset({
 WEIGHTS: dict[str, tuple[str, float]] = {
     # customer side
     "reader": ("customer", 1.0),           # the first you/your/yours/yourself in a sentence
-    "reader_more": ("customer", 1.05),      # each further one
-    "imperative": ("customer", 0.9),      # opens with a verb addressed to the reader
+    "reader_more": ("customer", 1.05),     # each further one
+    "imperative": ("customer", 0.9),       # opens with a verb addressed to the reader
     "imperative_tagged": ("customer", 1.0),  # the same, recognised only by the tagger
-    "call_to_action": ("customer", 0.7),  # a short "Learn more now." / "Buy online today!"
+    "call_to_action": ("customer", 0.7),   # a short "Learn more now." / "Buy online today!"
     "reader_gain": ("customer", 1.0),      # a theme mention that benefits the customer
-    "outcome": ("customer", 1.0),         # a customer-outcome theme, nobody named
-    "experience": ("customer", 1.0),      # "Easy to set up", "No training required" (no one named)
-    "reader_subject": ("customer", 1.0),  # "we ... so you don't have to": the reader's outcome
+    "outcome": ("customer", 1.0),          # a customer-outcome theme, nobody named
+    "experience": ("customer", 1.0),       # "Easy to set up", "No training required" (no one named)
+    "reader_subject": ("customer", 1.0),   # "we ... so you don't have to": the reader's outcome
     "group_subject": ("customer", 1.0),    # "Regulars get first dibs", "Dentists using Acme see"
     "testimonial": ("customer", 1.0),      # "I"/"my" in quotes: a customer speaking
     "ahead": ("customer", 1.05),           # "... before the shift starts", "instead of three"
     "result_clause": ("customer", 1.05),   # "..., so the shelves never run bare" (no reader)
     "purpose": ("customer", 1.0),          # "Shop <company> to get ...": the reader's own goal
     # vendor side
-    "we": ("vendor", 0.9),                # the first we/our/us (or I/my) in a sentence
+    "we": ("vendor", 0.9),                 # the first we/our/us (or I/my) in a sentence
     "we_more": ("vendor", 1.0),            # each further one
     "company": ("vendor", 1.1),            # the <company> placeholder or a profile brand
-    "your_vendor": ("vendor", 1.0),       # "your" possessing the vendor ("your trusted partner")
+    "your_vendor": ("vendor", 1.0),        # "your" possessing the vendor ("your trusted partner")
     "product_subject": ("vendor", 1.05),   # a product or company as subject ("Firefox stores")
     "descriptor": ("vendor", 0.9),         # names no reader, describes a product or company
     "self_praise": ("vendor", 1.5),        # vendor-credentials and empty-praise mentions
-    "vendor_gain": ("vendor", 0.9),       # a theme mention that benefits the vendor
+    "vendor_gain": ("vendor", 0.9),        # a theme mention that benefits the vendor
     "vendor_terms": ("vendor", 0.85),      # operations metrics and price talk, nobody named
     "feature": ("vendor", 0.3),            # an ease/risk theme, nobody named ("No downtime")
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from msglint.errors import position_note
 from msglint.models import RunResult
 from msglint.reporters import ReportOptions
 
@@ -15,8 +16,8 @@ def _paint(text: str, style: str, on: bool) -> str:
 def _without_position(message: str, line: int, column: int | None) -> str:
     """The read error without the "(line L, column C)" the JSON message carries, since the text
     line already starts with path:L:C."""
-    suffix = f" (line {line}" + (f", column {column}" if column is not None else "") + ")"
-    return message[:-len(suffix)] if message.endswith(suffix) else message
+    suffix = position_note(line, column)
+    return message.removesuffix(suffix)
 
 
 def render(run: RunResult, options: ReportOptions) -> str:
