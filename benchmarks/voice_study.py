@@ -77,8 +77,9 @@ class _Recorder:
     """Wraps msglint.voice.weigh: features of each signal, by sentence.
 
     analysis.py weighs every sentence's words once, in order, then (outside any
-    Analyzer._read_sentence call) nothing else; inside _read_sentence(k) it weighs sentence k's
-    mentions and parsed corrections.
+    Analyzer._read_sentence or Analyzer._lean call) nothing else; inside _read_sentence(k) it
+    weighs sentence k's mentions and parsed corrections, inside _lean(k) (--semantic) the
+    semantic head's reading of sentence k.
     """
 
     def __init__(self) -> None:
@@ -101,6 +102,7 @@ def recording() -> Iterator[_Recorder]:
     rec = _Recorder()
     original_weigh = voice.weigh
     original_read = analysis.Analyzer._read_sentence
+    original_lean = analysis.Analyzer._lean
 
     def weigh(features: dict[str, float]) -> tuple[float, float]:
         rec.add(features)
@@ -113,13 +115,22 @@ def recording() -> Iterator[_Recorder]:
         finally:
             rec.current = None
 
+    def lean(res: Any, k: int, customer_leaning: float) -> None:
+        rec.current = k
+        try:
+            original_lean(res, k, customer_leaning)
+        finally:
+            rec.current = None
+
     voice.weigh = weigh  # type: ignore[assignment]
     analysis.Analyzer._read_sentence = read_sentence  # type: ignore[method-assign]
+    analysis.Analyzer._lean = staticmethod(lean)  # type: ignore[method-assign,assignment]
     try:
         yield rec
     finally:
         voice.weigh = original_weigh  # type: ignore[assignment]
         analysis.Analyzer._read_sentence = original_read  # type: ignore[method-assign]
+        analysis.Analyzer._lean = staticmethod(original_lean)  # type: ignore[method-assign,assignment]
 
 
 DATA: Path | None = None  # --data: a folder whose *.jsonl files are the groups

@@ -34,6 +34,7 @@ from msglint.voice import (
     IMPERATIVES,
     adjective_opening,
     imperative_start,
+    meaning_signals,
     mention_signals,
     token_signals,
 )
@@ -403,10 +404,12 @@ class Analyzer:
             # Every sentence is embedded; one whose only hits are semantic is parsed too, for
             # its beneficiary and negation, like any other mention.
             everything = [(si, ki, text) for si, ki, text, _ in pending] + cold
-            found = self.semantic.match([text for _, _, text in everything])
-            for (si, ki, _), got in zip(everything, found, strict=True):
+            found, leanings = self.semantic.read([text for _, _, text in everything])
+            for (si, ki, _), got, lean in zip(everything, found, leanings, strict=True):
                 if got:
                     hits[(si, ki)] = got
+                if lean is not None:
+                    self._lean(results[si], ki, lean)
             pending += [(si, ki, text, {}) for si, ki, text in cold if (si, ki) in hits]
         if pending:
             if self._matchers is None:
@@ -447,6 +450,15 @@ class Analyzer:
         for res in results:
             res.mentions.sort(key=lambda m: (m.start, m.end, m.theme))
         return results
+
+    @staticmethod
+    def _lean(res: Analysis, k: int, customer_leaning: float) -> None:
+        """Add the semantic head's reading of whom sentence k speaks for to its voice signals
+        (before _read_sentence, which starts from them)."""
+        dc, dv = meaning_signals(customer_leaning)
+        raw = res.sentences[k]
+        res.sentences[k] = RawSentence(raw.start, raw.end, raw.block, raw.customer + dc,
+                                       raw.vendor + dv, raw.parsed)
 
     def _fast_ruler(self, skipped: Sequence[str]) -> Any:
         """msglint.tagmap's compiled attribute ruler, when it can stand in for the component:

@@ -274,9 +274,24 @@ class Head:
     threshold: float  # a piece takes a theme from this probability on ...
     # ... unless the theme has its own (chosen on dev data, benchmarks/train_semantic_head.py)
     thresholds: dict[str, float] = field(default_factory=dict)
+    # Who a sentence speaks for, by meaning: P(customer-centred) = sigmoid(voice . vector +
+    # voice_bias), trained on the sentences of written items the readers called customer or
+    # vendor (benchmarks/train_semantic_head.py; docs/scoring.md, "Voice by meaning"). None in
+    # a head written before it existed: voice then reads the words alone.
+    voice: np.ndarray | None = None
+    voice_bias: float = 0.0
 
     def cut(self, theme_id: str) -> float:
         return self.thresholds.get(theme_id, self.threshold)
+
+    def customer_leaning(self, vectors: np.ndarray) -> np.ndarray | None:
+        """P(a sentence is customer-centred rather than vendor-centred) per vector, or None
+        when the head has no voice model."""
+        import numpy as np
+
+        if self.voice is None:
+            return None
+        return 1.0 / (1.0 + np.exp(-(vectors @ self.voice + self.voice_bias)))  # type: ignore[no-any-return]
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         import numpy as np
@@ -317,15 +332,20 @@ def load_head(path: Path | None = None) -> Head | None:
         threshold = float(data["threshold"])
         model = str(data["model"])
         own = {str(k): float(v) for k, v in dict(data.get("thresholds") or {}).items()}
+        voice_model = data.get("voice")
+        voice = None if voice_model is None else \
+            np.asarray(voice_model["weights"], dtype=np.float64)
+        voice_bias = 0.0 if voice_model is None else float(voice_model["bias"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"not a semantic head ({type(exc).__name__}: {exc}); regenerate it "
                           "with `python benchmarks/train_semantic_head.py`", str(path)) from None
     if weights.ndim != 2 or weights.shape[0] != len(themes) or bias.shape != (len(themes),) \
             or not 0.0 < threshold < 1.0 or not set(own) <= set(themes) \
-            or not all(0.0 < v <= 1.0 for v in own.values()):
+            or not all(0.0 < v <= 1.0 for v in own.values()) \
+            or (voice is not None and voice.shape != (weights.shape[1],)):
         raise ConfigError("semantic head has inconsistent shapes or thresholds; regenerate it "
                           "with `python benchmarks/train_semantic_head.py`", str(path))
-    return Head(model, themes, weights, bias, threshold, own)
+    return Head(model, themes, weights, bias, threshold, own, voice, voice_bias)
 
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[;:,\u2013\u2014]|\s-\s|\.\.\.)\s*")
@@ -469,6 +489,13 @@ class SemanticMatcher:
         the best-scoring piece giving the span. The caller drops the themes its patterns
         already decided in the sentence, then keeps ``max_per_sentence``.
         """
+        return self.read(sentences)[0]
+
+    def read(self, sentences: Sequence[str]
+             ) -> tuple[list[list[SemanticHit]], list[float | None]]:
+        """:meth:`match`'s hits, and for each sentence the head's P(customer-centred) from the
+        whole sentence's vector (None for a sentence too short to embed, or without a head
+        that reads voice). The same vectors serve both: voice by meaning costs no encoding."""
         pieces: list[str] = []
         where: list[tuple[int, int, int]] = []  # (sentence index, start, end)
         for n, text in enumerate(sentences):
@@ -476,8 +503,10 @@ class SemanticMatcher:
                 pieces.append(text[s:e])
                 where.append((n, s, e))
         out: list[list[SemanticHit]] = [[] for _ in sentences]
-        if not pieces or not self.taking_part:
-            return out
+        leanings: list[float | None] = [None for _ in sentences]
+        reads_voice = self.head is not None and self.head.voice is not None
+        if not pieces or not (self.taking_part or reads_voice):
+            return out, leanings
         # (sentence, theme) -> (score, margin, piece, the piece's likeliest theme)
         best: dict[tuple[int, str], tuple[float, float, int, str]] = {}
 
@@ -489,6 +518,13 @@ class SemanticMatcher:
         if self.by_prototype:
             self._prepare()  # prototypes first: their vectors are embedded once per matcher
         vectors = self.embedder.encode(pieces)
+        if reads_voice:
+            assert self.head is not None
+            leaning = self.head.customer_leaning(vectors)
+            assert leaning is not None
+            for row, (n, _s, _e) in enumerate(where):
+                if leanings[n] is None:  # a sentence's first piece is the whole sentence
+                    leanings[n] = round(float(leaning[row]), 4)
         if self.by_prototype:
             pos, neg, bg = self.similarities(pieces, vectors)
             for row, (n, _s, _e) in enumerate(where):
@@ -515,7 +551,7 @@ class SemanticMatcher:
             out[n].append(SemanticHit(theme_id, s, e, round(p, 4), round(margin, 4), leader))
         for hits in out:
             hits.sort(key=lambda h: (-h.score, h.theme))
-        return out
+        return out, leanings
 
 
 def head_ranked(probs: np.ndarray, columns: Sequence[int]) -> list[list[int]]:

@@ -141,6 +141,7 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "ahead": ("customer", 1.05),           # "... before the shift starts", "instead of three"
     "result_clause": ("customer", 1.05),   # "..., so the shelves never run bare" (no reader)
     "purpose": ("customer", 1.0),          # "Shop <company> to get ...": the reader's own goal
+    "meaning_customer": ("customer", 1.4),  # --semantic: 2p - 1 when the head's P(customer) > .5
     # vendor side
     "we": ("vendor", 0.9),                 # the first we/our/us (or I/my) in a sentence
     "we_more": ("vendor", 1.0),            # each further one
@@ -152,6 +153,7 @@ WEIGHTS: dict[str, tuple[str, float]] = {
     "vendor_gain": ("vendor", 0.9),        # a theme mention that benefits the vendor
     "vendor_terms": ("vendor", 0.85),      # operations metrics and price talk, nobody named
     "feature": ("vendor", 0.3),            # an ease/risk theme, nobody named ("No downtime")
+    "meaning_vendor": ("vendor", 1.4),     # --semantic: 1 - 2p when the head's P(customer) < .5
 }
 
 # customer_focus >= CUSTOMER_THRESHOLD is customer (so an exact balance reads as customer),
@@ -837,6 +839,17 @@ def mention_signals(theme: str, group: str, beneficiary: str) -> tuple[float, fl
     """(customer, vendor) voice signals a theme mention adds to its sentence."""
     name = mention_feature(theme, group, beneficiary)
     return weigh({name: 1.0}) if name else (0.0, 0.0)
+
+
+def meaning_signals(customer_leaning: float) -> tuple[float, float]:
+    """(customer, vendor) signals of a sentence the semantic head reads as customer-centred
+    with probability ``customer_leaning``: its distance from an even call, on that side."""
+    lean = 2.0 * customer_leaning - 1.0
+    if lean > 0:
+        return weigh({"meaning_customer": lean})
+    if lean < 0:
+        return weigh({"meaning_vendor": -lean})
+    return 0.0, 0.0
 
 
 def signal(name: str) -> tuple[float, float]:

@@ -84,6 +84,33 @@ def test_training_rows_are_our_own_text_only() -> None:
     assert "dev-only/probes4.jsonl" not in train.OWN_FILES
 
 
+def test_voice_items_are_written_customer_or_vendor_items_and_never_the_held_out_ones() -> None:
+    from msglint.evaluation import load_dataset
+
+    items = train.voice_items()
+    texts = {t for t, _ in items}
+    eval_dir = ROOT / "tests" / "eval"
+    assert "dev-only/probes8.jsonl" in train.VOICE_HELD_OUT
+    assert not texts & {i.text for i in load_dataset(eval_dir / "dev-only" / "probes8.jsonl")}
+    test_items = [i for i in load_dataset(eval_dir / "probes.jsonl") if i.split == "test"]
+    assert not texts & {i.text for i in test_items}
+    for name in ("probes2", "probes4"):
+        assert not texts & {i.text for i in load_dataset(eval_dir / "dev-only" / f"{name}.jsonl")}
+    written = {i.text: i for i in load_dataset(eval_dir / "dev-only" / "probes5.jsonl")}
+    labels = {t: c for t, c in items if t in written}
+    assert labels and all(written[t].voice == ("customer" if c else "vendor")
+                          for t, c in labels.items())
+    assert all(i.text not in texts for i in written.values() if i.voice in ("mixed", "neutral"))
+
+
+def test_voice_rows_are_the_sentences_the_layer_embeds_with_their_items_label() -> None:
+    rows = train.voice_rows([("Book tonight. We have cooked here since 1990 in Leeds.",
+                              True), ("Our team. We are the best printers in town.", False)])
+    # "Book tonight." and "Our team." are too short to embed
+    assert rows == [("We have cooked here since 1990 in Leeds.", True),
+                    ("We are the best printers in town.", False)]
+
+
 # -- the shipped head -------------------------------------------------------------------------
 
 def test_the_shipped_head_is_trained_on_the_current_examples() -> None:
@@ -95,6 +122,10 @@ def test_the_shipped_head_is_trained_on_the_current_examples() -> None:
     assert head.weights.shape == (len(head.themes), 384) and head.model == "all-MiniLM-L6-v2"
     assert data["data_digest"] == train.data_digest(train.training_rows()), (
         "theme examples or written eval items changed since the semantic head was trained: "
+        "run `python benchmarks/train_semantic_head.py` (needs msglint[semantic])")
+    assert head.voice is not None and head.voice.shape == (384,)
+    assert data["voice"]["data_digest"] == train.voice_digest(train.voice_items()), (
+        "written eval items' voice labels changed since the semantic head was trained: "
         "run `python benchmarks/train_semantic_head.py` (needs msglint[semantic])")
 
 
@@ -122,6 +153,23 @@ def test_a_broken_head_file_is_one_config_error_naming_it(tmp_path: Path, change
         semantic.load_head(path)
     assert says in str(err.value) and str(path) in str(err.value.path)
     assert "train_semantic_head.py" in str(err.value)
+
+
+def test_a_voice_model_is_read_when_present_and_checked(tmp_path: Path) -> None:
+    head = semantic.load_head(_write_head(tmp_path / "h.json",
+                                          voice={"weights": [2.0, -2.0], "bias": 0.5}))
+    assert head is not None and head.voice is not None and head.voice_bias == 0.5
+    leaning = head.customer_leaning(np.array([[1.0, 0.0], [0.0, 1.0]]))
+    assert leaning is not None
+    assert leaning[0] == pytest.approx(1 / (1 + np.exp(-2.5)))
+    assert leaning[1] == pytest.approx(1 / (1 + np.exp(1.5)))
+    old = semantic.load_head(_write_head(tmp_path / "h.json"))  # a head from before voice
+    assert old is not None and old.voice is None
+    assert old.customer_leaning(np.zeros((1, 2))) is None
+    for broken, says in (({"weights": [1.0, 2.0, 3.0], "bias": 0.0}, "inconsistent shapes"),
+                         ({"weights": [1.0, 2.0]}, "not a semantic head")):
+        with pytest.raises(ConfigError, match=says):
+            semantic.load_head(_write_head(tmp_path / "h.json", voice=broken))
 
 
 def test_not_json_and_missing_file(tmp_path: Path) -> None:
@@ -250,3 +298,49 @@ def test_a_pieces_runner_up_does_not_pass_where_the_patterns_decided_its_leader(
     analyzer = Analyzer([other, SAFE], semantic=layer(head, (other, SAFE)))
     res = analyzer.analyze([source])[0]
     assert sorted(m.theme for m in res.mentions) == ["family-time", "safe-keeping"]
+
+
+# -- voice by meaning -------------------------------------------------------------------------
+
+# dimension 0 ("dinner") reads customer, dimension 1 ("vault") vendor
+VOICED = dataclasses.replace(HEAD, voice=np.array([6.0, -6.0]), voice_bias=0.0)
+
+
+def test_read_gives_each_embedded_sentence_the_heads_customer_leaning() -> None:
+    hits, leanings = layer(VOICED).read(["Home in time for dinner every night.",
+                                         "We keep it in the vault for you.",
+                                         "Open at nine.",  # too short to embed
+                                         "The shop opens at nine every day."])
+    assert [h.theme for h in hits[0]] == ["family-time"] and hits[2] == [] and hits[3] == []
+    assert leanings[0] is not None and leanings[0] > 0.99
+    assert leanings[1] is not None and leanings[1] < 0.01
+    assert leanings[2] is None
+    assert leanings[3] == 0.5  # a zero vector: no lean either way
+    # a head without a voice model leans nowhere, and match() is read()'s hits
+    assert layer().read(["Home in time for dinner every night."])[1] == [None]
+    assert layer(VOICED).match(["Home in time for dinner every night."]) == hits[:1]
+
+
+def test_a_long_sentence_leans_by_its_whole_vector_not_a_clause() -> None:
+    text = "Vault vault vault, dinner, and then a quiet walk home along the river at night."
+    [leaning] = layer(VOICED).read([text])[1]
+    vector = TwoWords().encode([text])[0]
+    assert leaning == pytest.approx(1 / (1 + np.exp(-(vector @ VOICED.voice))), abs=1e-4)
+
+
+def test_the_leaning_moves_a_sentence_with_no_other_voice_signal() -> None:
+    from msglint import voice
+    from msglint.analysis import Analyzer
+    from msglint.readers import read_bytes
+
+    source = read_bytes(b"Dinner at home with the children every single night.", "<t>", "text")
+    plain = Analyzer([FAMILY, SAFE]).analyze([source])[0].sentences[0]
+    assert (plain.customer, plain.vendor) == (0.0, 0.0)
+    # the head's themes are switched off: only its voice model speaks
+    quiet = dataclasses.replace(VOICED, threshold=0.999, thresholds={"family-time": 1.0})
+    leaned = Analyzer([FAMILY, SAFE], semantic=layer(quiet)).analyze([source])[0]
+    assert leaned.mentions == []
+    lean = 2 * (1 / (1 + np.exp(-6.0))) - 1
+    assert leaned.sentences[0].customer == pytest.approx(
+        voice.WEIGHTS["meaning_customer"][1] * lean, abs=1e-3)
+    assert leaned.sentences[0].vendor == 0.0

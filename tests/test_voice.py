@@ -338,3 +338,17 @@ def test_the_scoring_docs_table_lists_every_weight_in_order() -> None:
     vendor = [float(r[3]) for r in rows if r[3].strip()]
     assert customer == [w for side, w in V.WEIGHTS.values() if side == "customer"]
     assert vendor == [w for side, w in V.WEIGHTS.values() if side == "vendor"]
+
+
+@pytest.mark.parametrize(("leaning", "customer", "vendor"), [
+    (0.9, 0.8, 0.0),    # leans customer: 2p - 1 of meaning_customer
+    (0.5, 0.0, 0.0),    # an even call says nothing
+    (0.2, 0.0, 0.6),    # leans vendor: 1 - 2p of meaning_vendor
+    (1.0, 1.0, 0.0),
+    (0.0, 0.0, 1.0),
+])
+def test_meaning_signals_weigh_the_heads_lean_on_its_side(leaning: float, customer: float,
+                                                          vendor: float) -> None:
+    c, v = V.meaning_signals(leaning)
+    assert c == pytest.approx(customer * V.WEIGHTS["meaning_customer"][1])
+    assert v == pytest.approx(vendor * V.WEIGHTS["meaning_vendor"][1])
