@@ -43,6 +43,19 @@ the fine-tuned model alone reaches 0.804 there (its own dev threshold 0.675).
 
 (* patterns alone 0.881 on all 3,020 dev real items; ** 0.859 on the held-out 598; probes4
 patterns alone 0.662.) A step of 32 texts: 0.27-0.46s with 2 layers, about 1s with all 6.
+
+Session 11: the licence-clean question, trained on our own written rows only (5,349) so the
+weights could ship. ``--lora RANK`` trains a low-rank adapter on each attention and feed-forward
+weight instead of the weights (about 330k numbers at rank 8, small enough to ship in rules/);
+``--normalize`` puts the head over the unit-length pooled vector, as the shipped embedder gives:
+
+    variant, layers trained, threshold by      t      measured real         dev real   probes4
+    written, all 6, on dev real                0.975  0.822 0.877 0.773     0.881*     0.662
+    written, all 6 LoRA r8, normalised, same   0.950  0.814 0.877 0.759     0.882*     0.662
+
+Neither moves the 3,020 dev real items they never saw (patterns alone 0.882): what the "both"
+run gained came from learning real copy, which cannot ship (its licences). The first's +0.011
+on the measured items (bootstrap +0.004 .. +0.018) is not matched on dev, so no adapter ships.
 """
 
 from __future__ import annotations
@@ -69,6 +82,9 @@ from msglint import semantic  # noqa: E402
 from msglint.evaluation import load_dataset  # noqa: E402
 
 LAYERS_IN_MODEL = 6
+# A unit vector times this feeds the head: the same logistic regression on unit vectors, but
+# with weights of a size AdamW at the head's learning rate reaches in a few epochs.
+NORM_SCALE = 10.0
 BATCH = 32
 GRID = [round(0.05 + 0.025 * i, 3) for i in range(38)]  # 0.05 .. 0.975
 
@@ -138,14 +154,68 @@ def batches(hidden: Sequence[Any], order: Sequence[int]) -> Any:
         yield idx, h, mask
 
 
+LORA_TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value",
+                "attention.output.dense", "intermediate.dense", "output.dense")
+
+
+def lora_modules(layer: Any) -> list[tuple[str, Any]]:
+    """(dotted name, Linear) of the weights a low-rank adapter trains in one BERT layer."""
+    out = []
+    for name in LORA_TARGETS:
+        module = layer
+        for part in name.split("."):
+            module = getattr(module, part)
+        out.append((name, module))
+    return out
+
+
+class LoRALinear:
+    """A frozen Linear plus a trained low-rank update: y = W x + b + scale * B (A x)."""
+
+    def __init__(self, base: Any, rank: int, alpha: float) -> None:
+        import torch
+
+        self.base, self.scale = base, alpha / rank
+        for p in base.parameters():
+            p.requires_grad_(False)
+        self.a = torch.nn.Parameter(torch.randn(rank, base.in_features) / base.in_features ** 0.5)
+        self.b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+
+    def __call__(self, x: Any) -> Any:
+        return self.base(x) + (x @ self.a.T @ self.b.T) * self.scale
+
+
+def add_lora(layers: Any, rank: int, alpha: float) -> list[Any]:
+    """Swap each target Linear of ``layers`` for a LoRALinear; returns the trained tensors."""
+    trained = []
+    for layer in layers:
+        for p in layer.parameters():
+            p.requires_grad_(False)
+        for name, linear in lora_modules(layer):
+            wrapped = LoRALinear(linear, rank, alpha)
+            parent = layer
+            *path, leaf = name.split(".")
+            for part in path:
+                parent = getattr(parent, part)
+            object.__setattr__(parent, leaf, wrapped)  # not a Module: bypass registration
+            parent._modules.pop(leaf, None)
+            trained += [wrapped.a, wrapped.b]
+    return trained
+
+
 class Model:
     """Top transformer layers + mean pooling + a linear layer over the themes."""
 
-    def __init__(self, encoder: Encoder, prior: Any) -> None:
+    def __init__(self, encoder: Encoder, prior: Any, rank: int = 0, alpha: float = 16.0,
+                 normalize: bool = False) -> None:
         import torch
 
         self.layers = encoder.top_layers()
-        self.head = torch.nn.Linear(self.layers[0].output.dense.out_features, len(THEMES))
+        self.normalize = normalize
+        self.trained = add_lora(self.layers, rank, alpha) if rank else \
+            list(self.layers.parameters())
+        width = self.layers[0].attention.output.LayerNorm.normalized_shape[0]
+        self.head = torch.nn.Linear(width, len(THEMES))
         with torch.no_grad():  # start at each theme's base rate
             self.head.weight.mul_(0.1)
             self.head.bias.copy_(torch.log(prior / (1 - prior)))
@@ -158,6 +228,8 @@ class Model:
             h = layer(h, ext)
             h = h[0] if isinstance(h, tuple) else h
         pooled = (h * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+        if self.normalize:  # as the shipped embedder hands vectors to the head
+            pooled = torch.nn.functional.normalize(pooled, dim=1) * NORM_SCALE
         return self.head(pooled)
 
 
@@ -172,8 +244,8 @@ def train(encoder: Encoder, hidden: Sequence[Any], y: Any, args: argparse.Namesp
     pos = target.sum(0)
     prior = ((pos + 1) / (len(y) + 2)).clamp(1e-4, 0.5)
     pos_weight = ((len(y) - pos).clamp(min=1) / pos.clamp(min=1)).sqrt().clamp(1.0, 10.0)
-    model = Model(encoder, prior)
-    opt = torch.optim.AdamW([{"params": model.layers.parameters(), "lr": args.lr},
+    model = Model(encoder, prior, args.lora, args.alpha, args.normalize)
+    opt = torch.optim.AdamW([{"params": model.trained, "lr": args.lr},
                              {"params": model.head.parameters(), "lr": args.head_lr}],
                             weight_decay=0.01)
     steps = args.epochs * -(-len(y) // BATCH)
@@ -244,6 +316,12 @@ def main() -> int:
     ap.add_argument("--lr", type=float, default=1e-4, help="learning rate of the layers")
     ap.add_argument("--head-lr", type=float, default=1e-3, help="learning rate of the head")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lora", type=int, default=0, metavar="RANK",
+                    help="train a rank-RANK adapter on each weight instead of the weights")
+    ap.add_argument("--alpha", type=float, default=16.0, help="adapter scale numerator")
+    ap.add_argument("--normalize", action="store_true",
+                    help="head over the unit-length pooled vector (what the shipped embedder "
+                         "gives)")
     ap.add_argument("--holdout", action="store_true",
                     help="real/both: choose the threshold on one held-out fifth of the dev real "
                          "items (two trainings) instead of five-fold (six)")
