@@ -537,8 +537,11 @@ class Analyzer:
             # number one agency": the veto on "you ... are" leaves "number one agency").
             kept = [(s, e) for s, e in found if not any(s < ve and vs < e for vs, ve in blocked)]
             for s, e in _longest_non_overlapping(kept):
-                signals = _add_mention(res, k, doc, theme, s, e,
-                                       pattern=origin[(theme_id, s, e)])
+                n = origin[(theme_id, s, e)]
+                spec = self._matchers[theme_id].specs[n] if n != DEPENDENCY else []
+                signals = _add_mention(res, k, doc, theme, s, e, pattern=n,
+                                       lookahead=_looks_ahead(spec),
+                                       phrase=n >= len(self._split_forms(theme)[0]))
                 if signals:
                     mentioned.add(theme_id)
                     c, v = c + signals[0], v + signals[1]
@@ -762,34 +765,103 @@ def _required_words(pattern: Sequence[dict[str, Any]]) -> tuple[frozenset[str], 
     return tuple(x for x in sets if x)
 
 
-# A highlight does not end (or start) on the function words a pattern took as context: "Try it
-# free for" is shown as "Try it free", ", and you save" as "you save" (msglint.spans).
+# A highlight does not end (or start) on the words a pattern took as context: "Try it free
+# for" is shown as "Try it free", ", and you save" as "you save", "Acme is a design agency" as
+# "a design agency" (msglint.spans).
 _EDGE_TOKENS = spans.EDGE_WORDS | frozenset(spans.EDGE_PUNCT)
+_NOT_LEAD = _EDGE_TOKENS - spans.LEAD_KEEP
+_CLOSERS = {close: open_ for open_, close in spans.PAIRS.items()}
+# What a pattern's look-ahead slot accepts: function words, punctuation (_looks_ahead).
+_LOOKAHEAD_WORDS = _EDGE_TOKENS | spans.TRAIL_WORDS
+_LOOKAHEAD_POS = frozenset({"PUNCT", "ADP", "CCONJ", "SCONJ"})
 
 
-def _shown(doc: Doc, s: int, e: int) -> tuple[int, int]:
+def _looks_ahead(spec: Sequence[dict[str, Any]]) -> bool:
+    """Does the pattern end on a required slot that checks what follows the phrase: one that
+    takes punctuation or a function word ("the leading sauna maker" + [of, in, ",", ".",
+    providing, ...])? Then whatever word filled it is context, not evidence."""
+    if not spec:
+        return False
+    last = spec[-1]
+    if "OP" in last:
+        return False
+    for key, value in last.items():
+        k = key.upper()
+        if k == "IS_PUNCT" and value is True:
+            return True
+        values = [value] if isinstance(value, str) else \
+            value.get("IN", []) if isinstance(value, dict) else []
+        words = {v.lower() for v in values if isinstance(v, str)}
+        if k in ("LOWER", "ORTH", "TEXT", "NORM") and words & _LOOKAHEAD_WORDS:
+            return True
+        if k == "POS" and {v.upper() for v in words} & _LOOKAHEAD_POS:
+            return True
+    return False
+
+
+def _word(tok: Any) -> str:
+    return str(tok.lower_).strip(spans.INVISIBLE)
+
+
+def _opens_on_copula(doc: Doc, s: int, e: int) -> bool:
+    """Is doc[s] a copula (or "have" before "been") that the word after it, which stays
+    shown, makes context (msglint.spans.LEAD_COPULAS)? Not before a lone word: "We're open",
+    "is fast" say more than "open", "fast" (a dangling "'s" goes all the same: "#1")."""
+    first = _word(doc[s])
+    if e - s < (2 if first in ("'s", "\u2019s") else 3):
+        return False
+    following = _word(doc[s + 1])
+    if first not in spans.LEAD_COPULAS and not (first in spans.LEAD_HAVE and following == "been"):
+        return False
+    return following not in _NOT_LEAD and following not in spans.NEGATIONS
+
+
+def _shown(doc: Doc, s: int, e: int, lookahead: bool = False,
+           phrase: bool = False) -> tuple[int, int]:
     """The token range of a mention that findings quote and reports highlight: the matched
     range without the function words and punctuation at its edges, a subject pronoun left
-    dangling after a trailing conjunction ("more of what you earn, and you"), and with the
-    number a "%" belongs to ("% OFF" is shown as "50% OFF"). Negation and the beneficiary are
-    read from the whole match before this."""
+    dangling after a trailing conjunction ("more of what you earn, and you"), a relative
+    pronoun at its end ("consultants that"), the participle a pattern's look-ahead slot took
+    (``lookahead``: "a bakery company providing"), a copula that opens it ("is a design
+    agency", "We are a ...", but not in a fixed ``phrase``), and with the number a "%" belongs
+    to ("% OFF" is shown as "50% OFF") and the "over" before a number ("over 4,000 clients").
+    Negation and the beneficiary are read from the whole match before this."""
+    end = e
     while e - s > 1:
-        last = doc[e - 1].lower_
-        if last in _EDGE_TOKENS:
+        last = _word(doc[e - 1])
+        if last in _CLOSERS and _CLOSERS[last] in {t.text for t in doc[s:e - 1]}:
+            break
+        if last in _EDGE_TOKENS or last in spans.TRAIL_WORDS:
             e -= 1
-        elif last in spans.SUBJECTS and e - s > 2 and doc[e - 2].lower_ in _EDGE_TOKENS:
+        elif lookahead and e == end and last in spans.TRAIL_ANCHORS:
+            e -= 1
+        elif last in spans.SUBJECTS and e - s > 2 and _word(doc[e - 2]) in _EDGE_TOKENS:
             e -= 2
         else:
             break
-    while e - s > 1 and doc[s].lower_ in _EDGE_TOKENS - spans.LEAD_KEEP:
-        s += 1
+    while e - s > 1:
+        first = _word(doc[s])
+        if first in spans.NUMBER_LEADS and doc[s + 1].like_num or \
+                first in spans.PAIRS and spans.PAIRS[first] in {t.text for t in doc[s + 1:e]}:
+            break
+        if first in _NOT_LEAD:
+            s += 1
+        elif phrase:
+            break
+        elif _opens_on_copula(doc, s, e):
+            s += 1
+        elif first in spans.LEAD_SUBJECTS and _opens_on_copula(doc, s + 1, e):
+            s += 2
+        else:
+            break
     if doc[s].text == "%" and s > 0 and doc[s - 1].like_num:
         s -= 1
     return s, e
 
 
 def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
-                 via: Via = "pattern", pattern: int | None = None) -> tuple[float, float] | None:
+                 via: Via = "pattern", pattern: int | None = None, lookahead: bool = False,
+                 phrase: bool = False) -> tuple[float, float] | None:
     """Record doc[s:e] as a mention of ``theme`` in sentence ``k``; return its voice signals.
 
     None when the theme drops negated mentions and this one is negated, and for any theme when
@@ -802,7 +874,7 @@ def _add_mention(res: Analysis, k: int, doc: Doc, theme: Theme, s: int, e: int,
     if benefit.disclaimed(doc, s, e):
         return None
     who = benefit.beneficiary(doc, s, e)
-    s, e = _shown(doc, s, e)
+    s, e = _shown(doc, s, e, lookahead, phrase)
     base = res.sentences[k].start
     start = base + doc[s].idx
     end = base + doc[e - 1].idx + len(doc[e - 1].text)

@@ -29,11 +29,10 @@ File format (JSON, ``version`` 1; written sorted, so diffs in review are small):
     }
 
 ``theme`` is ``null`` for findings without one; ``text`` is stored normalised (whitespace
-collapsed, lower case, function words and punctuation at the edges and a number before "%"
-dropped, so a span that gains or loses one between versions is the same finding) and is empty
-for whole-file checks; ``field`` appears only for campaign
-assets. Scores and unreadable files are never baselined: ``--min-score`` and read errors still
-fail a run.
+collapsed, lower case, context words and punctuation at the edges (msglint.spans) and a number
+before "%" dropped, so a span that gains or loses one between versions is the same finding) and
+is empty for whole-file checks; ``field`` appears only for campaign assets. Scores and
+unreadable files are never baselined: ``--min-score`` and read errors still fail a run.
 """
 
 from __future__ import annotations
@@ -64,29 +63,60 @@ _SPACE = re.compile(r"\s+")
 FILE_LEVEL_RULES = frozenset({"missing-drivers", "vendor-voice"})
 
 
-# A finding's quoted span may gain or lose function words at its edges between versions
-# (analysis trims them since session 10): a key ignores them (msglint.spans), so a baseline
-# written before still absorbs the same finding ("try it free for" = "try it free").
+# A finding's quoted span may gain or lose words at its edges between versions (analysis trims
+# them since session 10, and more kinds since session 11): a key ignores them wherever they
+# stand at an edge (msglint.spans), so a baseline written before still absorbs the same finding
+# ("try it free for" = "try it free", "is a design agency." = "a design agency").
 _EDGE_PUNCT = spans.EDGE_PUNCT + " "
+_INVISIBLE = re.compile(f"[{spans.INVISIBLE}]")
 _LEADING_NUMBER = re.compile(r"^[\d.,]+(?=%)")
+_APOSTROPHE = re.compile("(?=['\u2019])")
+_NOT_LEAD = spans.EDGE_WORDS - spans.LEAD_KEEP
+
+
+def _lead_copula(words: list[str]) -> int:
+    """How many words at the start are a copula (with its subject pronoun) that analysis
+    drops before a word that stays: 1 for "is a", "'s #1" or "we're a", 2 for "we are a"."""
+    first = _APOSTROPHE.split(words[0], maxsplit=1)  # "we're" -> "we", "'re"
+    if len(first) == 2 and first[0] in spans.LEAD_SUBJECTS:
+        head, n = [first[1]], 1
+    elif words[0] in spans.LEAD_SUBJECTS and len(words) > 2:
+        head, n = [words[1]], 2
+    else:
+        head, n = [words[0]], 1
+    if len(words) <= n:
+        return 0
+    following = words[n].strip(_EDGE_PUNCT)
+    if head[0] not in spans.LEAD_COPULAS and not (head[0] in spans.LEAD_HAVE
+                                                  and following == "been"):
+        return 0
+    return n if following and following not in _NOT_LEAD | spans.NEGATIONS else 0
 
 
 def normalise_text(text: str) -> str:
     """Whitespace collapsed and case folded: reflowing or recapitalising is not a new finding;
-    nor is a span that gained or lost a function word at its edges, or a "%" its number."""
+    nor is a span that gained or lost context words at its edges, or a "%" its number."""
+    text = _INVISIBLE.sub("", text)
     words = _SPACE.sub(" ", text).strip().casefold().split(" ")
     while len(words) > 1:
         last = words[-1].strip(_EDGE_PUNCT)
-        if not last or last in spans.EDGE_WORDS:
+        if not last or last in spans.EDGE_WORDS or last in spans.TRAIL_WORDS \
+                or last in spans.TRAIL_ANCHORS:
             words.pop()
         elif last in spans.SUBJECTS and len(words) > 2 and \
                 (words[-2].strip(_EDGE_PUNCT) in spans.EDGE_WORDS or words[-2][-1:] in _EDGE_PUNCT):
             words.pop()
         else:
             break
-    while len(words) > 1 and (not words[0].strip(_EDGE_PUNCT)
-                              or words[0].strip(_EDGE_PUNCT) in spans.EDGE_WORDS - spans.LEAD_KEEP):
-        words.pop(0)
+    while len(words) > 1:
+        first = words[0].strip(_EDGE_PUNCT)
+        if not first or first in _NOT_LEAD:
+            words.pop(0)
+            continue
+        n = _lead_copula([first, *words[1:]])
+        if not n:
+            break
+        del words[:n]
     out = " ".join(words).strip(_EDGE_PUNCT) or " ".join(words)
     return _LEADING_NUMBER.sub("", out)
 

@@ -232,6 +232,31 @@ def test_a_split_word_in_a_veto_still_vetoes() -> None:
     ("Spring sale: 50% OFF everything.", "price-discount", "50% OFF"),
     # words inside the phrase stay
     ("We keep your stock levels right.", "inventory-control", "stock levels"),
+    # session 11: a full stop or question mark a pattern takes as look-ahead
+    ("Nordic Heat: the leading sauna maker. Call us.", "vendor-credentials",
+     "leading sauna maker"),
+    ("Is your copy ready? We drive business? Sure.", "more-revenue", "drive business"),
+    # the copula (and its subject pronoun) that anchors "who we are" is not the credential
+    ("Acme is the leading provider of payroll software.", "vendor-credentials",
+     "the leading provider"),
+    ("We are a small design agency.", "vendor-credentials", "a small design agency"),
+    ("We're a small design agency.", "vendor-credentials", "a small design agency"),
+    # a possessive's dangling "'s" (the name before it is not part of the match)
+    ("Acme is Finland\u2019s #1 for saunas.", "vendor-credentials", "#1"),
+    # a relative pronoun or "so" a pattern took as look-ahead
+    ("Hire K-12 Education Consultants That Listen.", "vendor-credentials",
+     "Hire K-12 Education Consultants"),
+    ("Our planners find ideal venues faster so you can relax.", "time-savings",
+     "find ideal venues faster"),
+    # a participle in a pattern's look-ahead slot ("... company providing")
+    ("Specialist bakery company providing fresh bread daily.", "vendor-credentials",
+     "Specialist bakery company"),
+    # "over" before a number is the claim, not a preposition
+    ("Over 20 years of experience.", "vendor-credentials", "Over 20 years of experience"),
+    # a fixed phrase keeps its words; a participle that is the evidence stays
+    ("We are proud to be local.", "vendor-credentials", "We are proud to be"),
+    ("Acme is the longest serving bakery in town.", "vendor-credentials",
+     "the longest serving bakery"),
 ])
 def test_a_mention_is_shown_without_the_words_at_its_edges(text: str, theme: str,
                                                            shown: str) -> None:
@@ -239,3 +264,32 @@ def test_a_mention_is_shown_without_the_words_at_its_edges(text: str, theme: str
 
     quoted = [m.location.text for m in lint_text(text, "smb-owner").themes if m.theme == theme]
     assert shown in quoted, quoted
+
+
+@pytest.mark.parametrize(("words", "shown"), [
+    # a bracket or quote whose partner is in the span is not dangling: it stays
+    ("(ISO 9001) approved", "(ISO 9001) approved"),
+    ("< Acme > - Top Agency", "< Acme > - Top Agency"),
+    ("( software development", "software development"),
+    ("“ award-winning ”", "“ award-winning ”"),
+    ("award-winning ”", "award-winning"),
+    # a copula stays before a word that would go ("be in control"), goes before one that stays
+    ("be in control", "be in control"),
+    ("has been fixing boilers", "fixing boilers"),
+    ("you are in control", "you are in control"),
+    ("have control", "have control"),
+    ("is n't watching", "is n't watching"),
+    ("is fast", "is fast"),
+    ("We 're open", "We 're open"),
+    ("We 're open late", "open late"),
+    # a look-ahead participle only goes where the pattern's last slot took it (not here)
+    ("the longest serving", "the longest serving"),
+])
+def test_shown_edges_on_words(words: str, shown: str) -> None:
+    import spacy
+
+    from msglint.analysis import _shown
+
+    doc = spacy.blank("en").make_doc(words)
+    s, e = _shown(doc, 0, len(doc))
+    assert doc[s:e].text == shown
