@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from msglint.semantic import SemanticHit, SemanticMatcher
+    from msglint.wordvoice import WordVoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +103,19 @@ class Analyzer:
     """Holds the spaCy pipeline and matchers for one theme set; build once, reuse for all files."""
 
     def __init__(self, themes: Sequence[Theme], model: str | None = None,
-                 brands: Sequence[str] = (), semantic: SemanticMatcher | None = None) -> None:
+                 brands: Sequence[str] = (), semantic: SemanticMatcher | None = None,
+                 word_voice: WordVoice | None = None) -> None:
         self.themes = {t.id: t for t in themes}
         self.model = model
         self.brands = frozenset(b.lower() for b in brands)
         # The optional semantic layer (msglint[semantic]): themes matched by meaning in the
         # sentences the lexicon left without them.
         self.semantic = semantic
+        # Whom a sentence speaks for, read from its words (msglint.wordvoice); with a semantic
+        # head that reads voice from the sentence vector, that reading replaces this one.
+        self.word_voice = word_voice
+        if semantic is not None and semantic.head is not None and semantic.head.voice is not None:
+            self.word_voice = None
         self._nlp: Language | None = None
         self._splitter: Any = None
         # Per theme: one Matcher per pattern or phrase (in order), a Matcher of its vetoes and
@@ -393,6 +400,10 @@ class Analyzer:
                     c, v = token_signals(toks, self.brands)
                     candidates = self._candidates({t.lower_ for t in toks})
                     res.sentences.append(RawSentence(start, end, bi, c, v, bool(candidates)))
+                    if self.word_voice is not None:
+                        lean = self.word_voice.leaning(source.text[start:end])
+                        if lean is not None:
+                            self._lean(res, len(res.sentences) - 1, lean)
                     if candidates:
                         pending.append((si, len(res.sentences) - 1,
                                         _sentence_case(source.text[start:end]), candidates))

@@ -10,6 +10,7 @@ Key (sha256 over all of these; any change is a miss):
 - the profile (``Profile.fingerprint`` and id), the run's rule overrides (config ``rules:``)
   and config ``min_words``;
 - whether the semantic layer is on, and then its embedding model's package version;
+- the voice word model (rules/voice-words.json, msglint.wordvoice), by its bytes;
 - the rules catalogue (``Catalogue.fingerprint``), the spaCy model (name and its ``meta.json``)
   and the installed spaCy, thinc, markdown-it, python-docx and PyYAML (path, size and mtime of
   their ``__init__.py``, which an upgrade rewrites);
@@ -49,7 +50,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msglint import __version__
+from msglint import __version__, wordvoice
 from msglint.models import FileResult
 from msglint.nlp import package_dir
 
@@ -392,7 +393,7 @@ class ResultCache:
         self.store = store
         self.base = digest(code_fingerprint(), catalogue.fingerprint, model_identity(model),
                            json.dumps(rules, sort_keys=True), _semantic_identity(semantic),
-                           str(min_words))
+                           str(min_words), "voice-words:" + wordvoice.identity())
         self.hits = 0
         self.misses = 0
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, cast
 
+from msglint import wordvoice
 from msglint.analysis import Analysis, Analyzer
 from msglint.catalogue import Theme
 from msglint.errors import ConfigError, MsglintError
@@ -114,7 +115,8 @@ def _analyzer(spec: ThemeSet) -> Analyzer:
     analyzer = _analyzers.get(spec.key)
     if analyzer is None:
         analyzer = _analyzers[spec.key] = Analyzer(spec.themes, model=spec.model,
-                                                   brands=spec.brands)
+                                                   brands=spec.brands,
+                                                   word_voice=wordvoice.builtin())
     return analyzer
 
 

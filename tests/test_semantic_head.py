@@ -344,3 +344,14 @@ def test_the_leaning_moves_a_sentence_with_no_other_voice_signal() -> None:
     assert leaned.sentences[0].customer == pytest.approx(
         voice.WEIGHTS["meaning_customer"][1] * lean, abs=1e-3)
     assert leaned.sentences[0].vendor == 0.0
+
+
+def test_a_head_that_reads_voice_replaces_the_word_model() -> None:
+    from msglint.analysis import Analyzer
+    from msglint.wordvoice import WordVoice
+
+    words = WordVoice({"dinner": -5.0}, 0.0, "w")
+    assert Analyzer([FAMILY, SAFE], word_voice=words).word_voice is words
+    assert Analyzer([FAMILY, SAFE], semantic=layer(VOICED), word_voice=words).word_voice is None
+    # a head without a voice model leaves the word model in place
+    assert Analyzer([FAMILY, SAFE], semantic=layer(), word_voice=words).word_voice is words

@@ -278,7 +278,11 @@ def test_more_pronouns_count_about_as_much() -> None:
     ("For your comfort, our engineers carry every safety certificate.", "vendor"),
     # the framing "your" is the vendor's (your_vendor), but the delivery to the reader's door is
     # a gain the reader gets (reader_gain): an exact balance, customer since the session-10 refit
-    ("Delivered to your door by bakers who trained in Paris.", "customer"),
+    # ... until session 11's word model (msglint.wordvoice): bakers "who trained in Paris" are
+    # the vendor's credentials and the sentence leans vendor (P(customer) 0.31); the delivery
+    # alone leans customer
+    ("Delivered to your door by bakers who trained in Paris.", "vendor"),
+    ("Delivered to your door every morning.", "customer"),
     ("Delivered to your door by our bakers, who trained in Paris.", "vendor"),
     ("Your shop deserves the best: Acme is the region's top supplier.", "vendor"),
     ("<company> - Your weekly box of fresh vegetables.", "vendor"),
