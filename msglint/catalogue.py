@@ -214,6 +214,17 @@ def rules_dir() -> Path:
     raise ConfigError("built-in rules not found; reinstall msglint", str(here / "rules"))
 
 
+def read_model_file(path: Path, what: str) -> bytes | None:
+    """The bytes of a trained model shipped beside the rules (the semantic head, the voice word
+    model); None when the file does not exist, a ConfigError naming it when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the {what} ({exc.strerror})", str(path)) from None
+
+
 def _normalise_pattern(pattern: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
     out = []
     for tok in pattern:

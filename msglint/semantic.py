@@ -317,13 +317,12 @@ def load_head(path: Path | None = None) -> Head | None:
     """
     import numpy as np
 
+    from msglint.catalogue import read_model_file
+
     path = path or head_path()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_model_file(path, "semantic head")
+    if raw is None:
         return None
-    except OSError as exc:
-        raise ConfigError(f"cannot read the semantic head ({exc.strerror})", str(path)) from None
     try:
         data = json.loads(raw)
         themes = tuple(str(t) for t in data["themes"])

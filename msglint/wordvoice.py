@@ -73,14 +73,12 @@ def load(where: Path | None = None) -> WordVoice | None:
     A file that exists but is not a model is a ConfigError naming it: a silently missing model
     would quietly change every voice result.
     """
+    from msglint.catalogue import read_model_file
+
     where = where or path()
-    try:
-        raw = where.read_bytes()
-    except FileNotFoundError:
+    raw = read_model_file(where, "voice word model")
+    if raw is None:
         return None
-    except OSError as exc:
-        raise ConfigError(f"cannot read the voice word model ({exc.strerror})", str(where)
-                          ) from None
     try:
         data = json.loads(raw)
         weights = {str(k): float(v) for k, v in dict(data["weights"]).items()}

@@ -167,3 +167,11 @@ def test_the_trainer_learns_which_words_lean_which_way() -> None:
     assert "you save" in weights and "absent" not in weights
     # a term in one row only is left out (MIN_DF 2)
     assert trainer.vocabulary(["alpha beta", "alpha"]) == ["alpha"]
+
+
+def test_an_unreadable_model_file_is_one_config_error(tmp_path: Path) -> None:
+    folder = tmp_path / "voice-words.json"
+    folder.mkdir()  # exists, but reading it fails
+    with pytest.raises(ConfigError, match="cannot read the voice word model") as err:
+        wordvoice.load(folder)
+    assert err.value.path == str(folder)
