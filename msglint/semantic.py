@@ -347,7 +347,8 @@ def load_head(path: Path | None = None) -> Head | None:
     return Head(model, themes, weights, bias, threshold, own, voice, voice_bias)
 
 
-_CLAUSE_BREAK = re.compile(r"\s*(?:[;:,\u2013\u2014]|\s-\s|\.\.\.)\s*")
+# A comma between digits is a thousands separator ("9,000 products"), not a clause break.
+_CLAUSE_BREAK = re.compile(r"\s*(?:[;:\u2013\u2014]|(?<!\d),|,(?!\d)|\s-\s|\.\.\.)\s*")
 MIN_CLAUSE_WORDS = 4
 # A sentence of fewer words ("Book online.", "Improve ROI.") lands near whichever short
 # prototype happens to be closest: too little meaning to match on.

@@ -156,6 +156,14 @@ def test_a_long_sentence_is_matched_on_its_best_clause() -> None:
     assert text[hits[0].start:hits[0].end] == "so you get weekends with grandchildren at last."
 
 
+def test_a_thousands_separator_does_not_cut_a_clause() -> None:
+    text = ("Our shop moved to a bigger building this spring, and our catalogue now lists more "
+            "than 9,000 products from 1,200 makers.")
+    pieces = [text[s:e] for s, e in semantic.clauses(text)]
+    assert pieces == [text, "Our shop moved to a bigger building this spring",
+                      "and our catalogue now lists more than 9,000 products from 1,200 makers."]
+
+
 def test_a_short_sentence_is_one_span_and_blank_text_none() -> None:
     assert semantic.clauses("  Evenings with family, at last.") == [(2, 32)]
     assert semantic.clauses("   ") == []
