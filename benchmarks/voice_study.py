@@ -78,8 +78,8 @@ class _Recorder:
 
     analysis.py weighs every sentence's words once, in order, then (outside any
     Analyzer._read_sentence or Analyzer._lean call) nothing else; inside _read_sentence(k) it
-    weighs sentence k's mentions and parsed corrections, inside _lean(k) (--semantic) the
-    semantic head's reading of sentence k.
+    weighs sentence k's mentions and parsed corrections, inside _lean(k) the trained voice
+    model's reading of sentence k (the word model, or the semantic head's with --semantic).
     """
 
     def __init__(self) -> None:

@@ -464,8 +464,9 @@ class Analyzer:
 
     @staticmethod
     def _lean(res: Analysis, k: int, customer_leaning: float) -> None:
-        """Add the semantic head's reading of whom sentence k speaks for to its voice signals
-        (before _read_sentence, which starts from them)."""
+        """Add a trained model's reading of whom sentence k speaks for (msglint.wordvoice, or
+        the semantic head's voice model) to its voice signals, before _read_sentence, which
+        starts from them."""
         dc, dv = meaning_signals(customer_leaning)
         raw = res.sentences[k]
         res.sentences[k] = RawSentence(raw.start, raw.end, raw.block, raw.customer + dc,

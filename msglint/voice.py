@@ -848,8 +848,9 @@ def mention_signals(theme: str, group: str, beneficiary: str) -> tuple[float, fl
 
 
 def meaning_signals(customer_leaning: float) -> tuple[float, float]:
-    """(customer, vendor) signals of a sentence the semantic head reads as customer-centred
-    with probability ``customer_leaning``: its distance from an even call, on that side."""
+    """(customer, vendor) signals of a sentence a trained model (msglint.wordvoice, or the
+    semantic head's voice model) reads as customer-centred with probability
+    ``customer_leaning``: its distance from an even call, on that side."""
     lean = 2.0 * customer_leaning - 1.0
     if lean > 0:
         return weigh({"meaning_customer": lean})

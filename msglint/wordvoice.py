@@ -68,10 +68,10 @@ def path() -> Path:
 
 
 def load(where: Path | None = None) -> WordVoice | None:
-    """The model in ``where`` (default: the built-in one); None when the file does not exist.
+    """The model in ``where`` (default: the built-in one); None when the file does not exist
+    (:func:`builtin` makes that an error for the built-in one).
 
-    A file that exists but is not a model is a ConfigError naming it: a silently missing model
-    would quietly change every voice result.
+    A file that exists but is not a model is a ConfigError naming it.
     """
     from msglint.catalogue import read_model_file
 
@@ -81,25 +81,35 @@ def load(where: Path | None = None) -> WordVoice | None:
         return None
     try:
         data = json.loads(raw)
+        numbers = [data["bias"], *dict(data["weights"]).values()]
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers):
+            raise TypeError("weights and bias must be numbers")
         weights = {str(k): float(v) for k, v in dict(data["weights"]).items()}
         bias = float(data["bias"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"not a voice word model ({type(exc).__name__}: {exc}); regenerate it "
-                          "with `python benchmarks/train_voice_words.py`", str(where)) from None
+        raise ConfigError(f"not a voice word model ({type(exc).__name__}: {exc}); {_REMEDY}",
+                          str(where)) from None
     if not all(math.isfinite(w) for w in weights.values()) or not math.isfinite(bias):
-        raise ConfigError("voice word model has weights that are not finite numbers; "
-                          "regenerate it with `python benchmarks/train_voice_words.py`",
+        raise ConfigError(f"voice word model has weights that are not finite numbers; {_REMEDY}",
                           str(where))
     return WordVoice(weights, bias, hashlib.sha256(raw).hexdigest()[:16])
 
 
-_builtin: list[WordVoice | None] = []
+# The file ships in the wheel; a user who finds it broken reinstalls, a maintainer retrains.
+_REMEDY = ("reinstall msglint (in a source checkout, regenerate it with "
+           "`python benchmarks/train_voice_words.py`)")
+
+_builtin: list[WordVoice] = []
 
 
-def builtin() -> WordVoice | None:
-    """The built-in model, loaded once per process."""
+def builtin() -> WordVoice:
+    """The built-in model, loaded once per process. Missing, it is a ConfigError: without it
+    every voice result would quietly change."""
     if not _builtin:
-        _builtin.append(load())
+        model = load()
+        if model is None:
+            raise ConfigError(f"the voice word model is missing; {_REMEDY}", str(path()))
+        _builtin.append(model)
     return _builtin[0]
 
 

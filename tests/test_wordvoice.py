@@ -77,6 +77,8 @@ def test_a_model_file_loads_and_its_digest_is_its_bytes(tmp_path: Path) -> None:
     ({"bias": "high"}, "not a voice word model"),
     ({"weights": {"you": "x"}}, "not a voice word model"),
     ({"bias": float("nan")}, "not finite"),
+    ({"weights": {"you": True}}, "must be numbers"),
+    ({"bias": None}, "must be numbers"),
 ])
 def test_a_broken_model_file_is_one_config_error_naming_it(
         tmp_path: Path, change: dict[str, object], says: str) -> None:
@@ -84,7 +86,27 @@ def test_a_broken_model_file_is_one_config_error_naming_it(
     with pytest.raises(ConfigError) as err:
         wordvoice.load(path)
     assert says in str(err.value) and str(path) in str(err.value.path)
-    assert "train_voice_words.py" in str(err.value)
+    assert "reinstall msglint" in str(err.value) and "train_voice_words.py" in str(err.value)
+
+
+def test_a_missing_built_in_model_is_an_error_not_a_quiet_change(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(wordvoice, "_builtin", [])
+    monkeypatch.setattr(wordvoice, "path", lambda: tmp_path / "voice-words.json")
+    with pytest.raises(ConfigError, match="voice word model is missing; reinstall msglint"):
+        wordvoice.builtin()
+    assert wordvoice.identity() == "none"
+
+
+def test_the_trainers_split_sentences_without_the_model_they_rebuild(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> wordvoice.WordVoice:
+        raise ConfigError("not a voice word model", "rules/voice-words.json")
+
+    monkeypatch.setattr(wordvoice, "builtin", broken)
+    head = _load("train_semantic_head")
+    assert head.voice_rows([("We have cooked here since 1990 in Leeds.", False)]) == [
+        ("We have cooked here since 1990 in Leeds.", False)]
 
 
 def test_the_shipped_model_is_trained_on_the_current_written_items() -> None:
