@@ -868,6 +868,10 @@ def _shown(doc: Doc, s: int, e: int, lookahead: bool = False,
             break
     if doc[s].text == "%" and s > 0 and doc[s - 1].like_num:
         s -= 1
+    # a clitic the span keeps is shown with the word it leans on: "We're fast", not "'re fast"
+    if doc[s].text[:1] in ("'", "\u2019") and s > 0 and not doc[s - 1].whitespace_ \
+            and doc[s - 1].is_alpha:
+        s -= 1
     return s, e
 
 

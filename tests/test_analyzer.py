@@ -241,6 +241,8 @@ def test_a_split_word_in_a_veto_still_vetoes() -> None:
      "the leading provider"),
     ("We are a small design agency.", "vendor-credentials", "a small design agency"),
     ("We're a small design agency.", "vendor-credentials", "a small design agency"),
+    # a clitic the span keeps is shown with the word it leans on
+    ("We're fast.", "time-savings", "We're fast"),
     # a possessive's dangling "'s" (the name before it is not part of the match)
     ("Acme is Finland\u2019s #1 for saunas.", "vendor-credentials", "#1"),
     # a relative pronoun or "so" a pattern took as look-ahead
