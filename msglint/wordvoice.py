@@ -81,11 +81,12 @@ def load(where: Path | None = None) -> WordVoice | None:
         return None
     try:
         data = json.loads(raw)
-        numbers = [data["bias"], *dict(data["weights"]).values()]
-        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers):
+        stored, bias = dict(data["weights"]), data["bias"]
+        if any(isinstance(v, bool) or not isinstance(v, (int, float))
+               for v in (bias, *stored.values())):
             raise TypeError("weights and bias must be numbers")
-        weights = {str(k): float(v) for k, v in dict(data["weights"]).items()}
-        bias = float(data["bias"])
+        weights = {str(k): float(v) for k, v in stored.items()}
+        bias = float(bias)
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"not a voice word model ({type(exc).__name__}: {exc}); {_REMEDY}",
                           str(where)) from None
