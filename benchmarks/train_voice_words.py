@@ -51,14 +51,11 @@ def vocabulary(texts: Sequence[str], min_df: int = MIN_DF) -> list[str]:
     return sorted(t for t, n in counts.items() if n >= min_df)
 
 
-def fit(texts: Sequence[str], labels: Sequence[bool], c: float,
-        min_df: int = MIN_DF) -> tuple[dict[str, float], float]:
-    """(weights by term, bias) of the balanced, L2-penalised logistic regression."""
+def term_matrix(texts: Sequence[str], vocab: Sequence[str]) -> Any:
+    """Rows x terms, 1 where the row holds the term (a scipy CSR matrix)."""
     import numpy as np
-    from scipy.optimize import minimize
     from scipy.sparse import csr_matrix
 
-    vocab = vocabulary(texts, min_df)
     index = {t: i for i, t in enumerate(vocab)}
     rows, cols = [], []
     for r, text in enumerate(texts):
@@ -66,7 +63,14 @@ def fit(texts: Sequence[str], labels: Sequence[bool], c: float,
             if t in index:
                 rows.append(r)
                 cols.append(index[t])
-    x = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocab)))
+    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocab)))
+
+
+def fit_matrix(x: Any, labels: Sequence[bool], c: float) -> tuple[Any, float]:
+    """(weights, bias) of the balanced, L2-penalised logistic regression on term matrix x."""
+    import numpy as np
+    from scipy.optimize import minimize
+
     y = np.asarray(labels, dtype=np.float64)
     n, pos = len(y), float(y.sum())
     weight = np.where(y > 0, n / (2 * max(pos, 1.0)), n / (2 * max(n - pos, 1.0)))
@@ -80,9 +84,16 @@ def fit(texts: Sequence[str], labels: Sequence[bool], c: float,
         g = weight * (p - y)
         return nll, np.concatenate([x.T @ g + w / c, [g.sum()]])
 
-    found = minimize(loss, np.zeros(len(vocab) + 1), jac=True, method="L-BFGS-B",
+    found = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B",
                      options={"maxiter": 2000, "gtol": 1e-6})
-    w, b = found.x[:-1], float(found.x[-1])
+    return found.x[:-1], float(found.x[-1])
+
+
+def fit(texts: Sequence[str], labels: Sequence[bool], c: float,
+        min_df: int = MIN_DF) -> tuple[dict[str, float], float]:
+    """(weights by term, bias) of the balanced, L2-penalised logistic regression."""
+    vocab = vocabulary(texts, min_df)
+    w, b = fit_matrix(term_matrix(texts, vocab), labels, c)
     return {t: float(v) for t, v in zip(vocab, w, strict=True)}, b
 
 

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from msglint.semantic import SemanticHit, SemanticMatcher
+    from msglint.wordthemes import WordThemes
     from msglint.wordvoice import WordVoice
 
 
@@ -56,7 +57,9 @@ class RawMention:
     beneficiary: Beneficiary
     negated: bool
     sentence: int
-    via: Via = "pattern"  # "pattern" (lexicon) or "semantic" (msglint.semantic, by meaning)
+    # "pattern" (lexicon), "semantic" (msglint.semantic, by meaning) or "words"
+    # (msglint.wordthemes, a trained reading of the sentence's words)
+    via: Via = "pattern"
     # which of the theme's patterns matched (its number in _ThemeMatchers.specs, DEPENDENCY for
     # a dependency pattern; None by meaning): `msglint eval --patterns` counts false alarms by it
     pattern: int | None = None
@@ -104,7 +107,8 @@ class Analyzer:
 
     def __init__(self, themes: Sequence[Theme], model: str | None = None,
                  brands: Sequence[str] = (), semantic: SemanticMatcher | None = None,
-                 word_voice: WordVoice | None = None) -> None:
+                 word_voice: WordVoice | None = None,
+                 word_themes: WordThemes | None = None) -> None:
         self.themes = {t.id: t for t in themes}
         self.model = model
         self.brands = frozenset(b.lower() for b in brands)
@@ -116,6 +120,9 @@ class Analyzer:
         self.word_voice = word_voice
         if semantic is not None and semantic.head is not None and semantic.head.voice is not None:
             self.word_voice = None
+        # Themes read from a sentence's words (msglint.wordthemes) where the patterns found
+        # none; the semantic layer, which reads the sentence vector, replaces it.
+        self.word_themes = word_themes if semantic is None else None
         self._nlp: Language | None = None
         self._splitter: Any = None
         # Per theme: one Matcher per pattern or phrase (in order), a Matcher of its vetoes and
@@ -384,6 +391,7 @@ class Analyzer:
         # (source index, sentence index, text, candidate themes)
         pending: list[tuple[int, int, str, dict[str, set[int]]]] = []
         cold: list[tuple[int, int, str]] = []  # sentences no pattern could match
+        word_hits: dict[tuple[int, int], list[SemanticHit]] = {}
         for si, source in enumerate(sources):
             res = results[si]
             for bi, block in enumerate(source.blocks):
@@ -404,12 +412,16 @@ class Analyzer:
                         lean = self.word_voice.leaning(source.text[start:end])
                         if lean is not None:
                             self._lean(res, len(res.sentences) - 1, lean)
-                    if candidates:
-                        pending.append((si, len(res.sentences) - 1,
-                                        _sentence_case(source.text[start:end]), candidates))
+                    ki = len(res.sentences) - 1
+                    if self.word_themes is not None:
+                        got = self._word_hits(source.text[start:end])
+                        if got:
+                            word_hits[(si, ki)] = got
+                    if candidates or (si, ki) in word_hits:
+                        pending.append((si, ki, _sentence_case(source.text[start:end]),
+                                        candidates))
                     elif self.semantic is not None:
-                        cold.append((si, len(res.sentences) - 1,
-                                     _sentence_case(source.text[start:end])))
+                        cold.append((si, ki, _sentence_case(source.text[start:end])))
         hits: dict[tuple[int, int], list[SemanticHit]] = {}
         if self.semantic is not None:
             # Every sentence is embedded; one whose only hits are semantic is parsed too, for
@@ -442,7 +454,8 @@ class Analyzer:
             tokenized = [self.nlp.make_doc(p[2]) for p in pending]
             verbs = self._verb_forms()
             keep = [i for i, (si, ki, _, candidates) in enumerate(pending)
-                    if verbs is None or (si, ki) in hits or _opening_could_be_verb(
+                    if verbs is None or (si, ki) in hits or (si, ki) in word_hits
+                    or _opening_could_be_verb(
                         tokenized[i], verbs) or self._may_match(tokenized[i], candidates)]
             for i in set(range(len(pending))) - set(keep):
                 si, ki = pending[i][0], pending[i][1]
@@ -457,7 +470,8 @@ class Analyzer:
                     fast_ruler(doc)
                 if lemmatizer is not None and self._lemma_forms is not None:
                     _lemmatize(doc, lemmatizer, self._lemma_forms, self._lemma_memo)
-                self._read_sentence(results[si], ki, doc, candidates, hits.get((si, ki), ()))
+                self._read_sentence(results[si], ki, doc, candidates, hits.get((si, ki), ()),
+                                    word_hits.get((si, ki), ()))
         for res in results:
             res.mentions.sort(key=lambda m: (m.start, m.end, m.theme))
         return results
@@ -505,7 +519,8 @@ class Analyzer:
         return lemmatizer
 
     def _read_sentence(self, res: Analysis, k: int, doc: Doc, candidates: dict[str, set[int]],
-                       semantic_hits: Sequence[SemanticHit] = ()) -> None:
+                       semantic_hits: Sequence[SemanticHit] = (),
+                       word_hits: Sequence[SemanticHit] = ()) -> None:
         if self._lemma_forms is None:  # the lemmatizer ran as a component: normalise its output
             _fix_lemmas(doc, self.nlp)
         sent = res.sentences[k]
@@ -531,9 +546,9 @@ class Analyzer:
                 found += got
             if found:
                 spans[theme_id] = found
-            # A veto only matters where a pattern matched, or where the semantic layer may
-            # propose the theme (a vetoed theme is the lexicon's call: _semantic_mentions).
-            if theme_matchers.veto_specs and (found or semantic_hits):
+            # A veto only matters where a pattern matched, or where a trained model may
+            # propose the theme (a vetoed theme is the lexicon's call: _model_mentions).
+            if theme_matchers.veto_specs and (found or semantic_hits or word_hits):
                 if words is None:
                     words = {t.lower_ for t in doc}
                 blocked = self._veto_spans(theme_id, doc, words)
@@ -561,8 +576,12 @@ class Analyzer:
                                   and mentioned & self.semantic.drivers):
             # gate "driver": where the patterns found a driver, the layer's nearest theme was
             # mostly a neighbour of it (dev: 32 wrong additions -> 15, one right one lost)
-            c, v = self._semantic_mentions(res, k, doc, semantic_hits, set(spans) | set(vetoes),
-                                           c, v)
+            assert self.semantic is not None
+            c, v = self._model_mentions(res, k, doc, semantic_hits, set(spans) | set(vetoes),
+                                        c, v, "semantic", self.semantic.max_per_sentence)
+        if word_hits:
+            c, v = self._model_mentions(res, k, doc, word_hits, set(spans) | set(vetoes), c, v,
+                                        "words", len(word_hits))
         c, v = self._parsed_voice(doc, c, v)
         res.sentences[k] = RawSentence(sent.start, sent.end, sent.block, c, v, True)
 
@@ -586,21 +605,30 @@ class Analyzer:
             c, v = c + dc, v + dv
         return c, v
 
-    def _semantic_mentions(self, res: Analysis, k: int, doc: Doc, hits: Sequence[SemanticHit],
-                           decided: set[str], c: float, v: float) -> tuple[float, float]:
-        """Add the semantic layer's mentions for themes the patterns left undecided here.
+    def _word_hits(self, text: str) -> list[SemanticHit]:
+        """The theme word model's themes for one sentence, each spanning all of it."""
+        from msglint.semantic import SemanticHit
+
+        assert self.word_themes is not None
+        return [SemanticHit(theme, 0, len(text), p, 0.0, theme)
+                for theme, p in self.word_themes.found(text) if theme in self.themes]
+
+    def _model_mentions(self, res: Analysis, k: int, doc: Doc, hits: Sequence[SemanticHit],
+                        decided: set[str], c: float, v: float, via: Via,
+                        cap: int) -> tuple[float, float]:
+        """Add a trained model's mentions (the semantic layer's, or the theme word model's)
+        for themes the patterns left undecided here, at most ``cap`` of them.
 
         A theme whose pattern matched, or was vetoed, in this sentence is the lexicon's call:
         "our inventory of guides" stays unflagged however close it sits to stock control. So is
         a hit from a piece whose likeliest theme is such a theme (SemanticHit.leader).
         """
-        assert self.semantic is not None
         kept = 0
         for hit in hits:
             theme = self.themes.get(hit.theme)
             if theme is None or hit.theme in decided or hit.leader in decided:
                 continue
-            if kept >= self.semantic.max_per_sentence:
+            if kept >= cap:
                 break
             span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
             if span is None or not len(span):
@@ -610,7 +638,7 @@ class Analyzer:
                 e -= 1
             if theme.negation == "drop" and _predicate_negated(doc, s, e):
                 continue  # "you will never ...": the clause's own negator negates it
-            signals = _add_mention(res, k, doc, theme, s, e, via="semantic")
+            signals = _add_mention(res, k, doc, theme, s, e, via=via)
             if signals is None:
                 continue
             kept += 1

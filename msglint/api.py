@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from msglint import __version__, wordvoice
+from msglint import __version__, wordthemes, wordvoice
 from msglint import voice as voice_mod
 from msglint.analysis import Analysis, Analyzer
 from msglint.catalogue import Catalogue, load_catalogue
@@ -74,7 +74,8 @@ def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = Non
             semantic_mod.require()
             matcher = semantic_mod.SemanticMatcher(themes)
         _analyzers[key] = Analyzer(themes, model=model, brands=profile.brands, semantic=matcher,
-                                   word_voice=wordvoice.builtin())
+                                   word_voice=wordvoice.builtin(),
+                                   word_themes=None if semantic else wordthemes.builtin())
     return _analyzers[key]
 
 

@@ -15,7 +15,7 @@ Severity = Literal["error", "warning", "info"]
 Role = Literal["driver", "off-target", "neutral"]
 Beneficiary = Literal["customer", "vendor", "unclear"]
 VoiceLabel = Literal["customer", "vendor", "mixed", "neutral"]
-Via = Literal["pattern", "semantic"]
+Via = Literal["pattern", "semantic", "words"]
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
@@ -45,7 +45,8 @@ class Mention:
     location: Location
     sentence: int  # index into FileResult.sentences
     field: str | None = None  # campaign-asset field path, e.g. "email.subject"
-    via: Via = "pattern"  # how it was found: the theme's patterns, or the semantic layer
+    via: Via = "pattern"  # how it was found: the theme's patterns, the semantic layer or the
+    # theme word model (msglint.wordthemes)
 
 
 @dataclass(frozen=True, slots=True)

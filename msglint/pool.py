@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, cast
 
-from msglint import wordvoice
+from msglint import wordthemes, wordvoice
 from msglint.analysis import Analysis, Analyzer
 from msglint.catalogue import Theme
 from msglint.errors import ConfigError, MsglintError
@@ -116,7 +116,8 @@ def _analyzer(spec: ThemeSet) -> Analyzer:
     if analyzer is None:
         analyzer = _analyzers[spec.key] = Analyzer(spec.themes, model=spec.model,
                                                    brands=spec.brands,
-                                                   word_voice=wordvoice.builtin())
+                                                   word_voice=wordvoice.builtin(),
+                                                   word_themes=wordthemes.builtin())
     return analyzer
 
 

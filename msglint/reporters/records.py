@@ -19,7 +19,7 @@ def mention(m: Mention) -> dict[str, Any]:
                            "negated": m.negated, **location(m.location)}
     if m.field:
         out["field"] = m.field
-    if m.via != "pattern":  # only the optional semantic layer adds this field
+    if m.via != "pattern":  # "semantic" or "words": a trained model found it (absent otherwise)
         out["via"] = m.via
     return out
 
