@@ -19,6 +19,7 @@ vector instead and this model is not used.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -47,26 +48,49 @@ class WordThemes:
     weights: Mapping[str, tuple[tuple[int, float], ...]]
     digest: str  # of the file it came from, for the result cache key
 
+    def logits(self, text: str) -> list[float] | None:
+        """bias + the weights of the sentence's terms, per theme; None under MIN_WORDS words."""
+        if len(text.split()) < MIN_WORDS:
+            return None
+        z = list(self.biases)
+        # in sorted order, so the float sums do not depend on the set's order, which string
+        # hashing makes differ from process to process (spawned workers)
+        for t in sorted(terms(text)):
+            for k, w in self.weights.get(t, ()):
+                z[k] += w
+        return z
+
     def probabilities(self, text: str) -> dict[str, float]:
         """P(theme) for each theme the model knows; empty under MIN_WORDS words."""
-        if len(text.split()) < MIN_WORDS:
+        z = self.logits(text)
+        if z is None:
             return {}
-        parts: list[list[float]] = [[b] for b in self.biases]
-        for t in terms(text):
-            for k, w in self.weights.get(t, ()):
-                parts[k].append(w)
-        # fsum: exactly rounded, so the sum does not depend on the order of the set of terms,
-        # which string hashing makes differ from process to process
-        return {theme: 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, math.fsum(p)))))
-                for theme, p in zip(self.themes, parts, strict=True)}
+        return {theme: _sigmoid(v) for theme, v in zip(self.themes, z, strict=True)}
 
     def found(self, text: str) -> list[tuple[str, float]]:
         """(theme, probability) of each theme over its threshold, likeliest first."""
-        probs = self.probabilities(text)
-        hits = [(theme, probs[theme]) for theme, cut in zip(self.themes, self.thresholds,
-                                                            strict=True)
-                if theme in probs and probs[theme] > cut]
+        z = self.logits(text)
+        if z is None:
+            return []
+        # most sentences have no theme: compare logits, and take exp only for the few that pass
+        hits = [(theme, _sigmoid(v)) for theme, v, cut in zip(self.themes, z, self._cuts,
+                                                              strict=True) if v > cut]
         return sorted(hits, key=lambda h: (-h[1], h[0]))
+
+    @property
+    def _cuts(self) -> tuple[float, ...]:
+        return _logit_cuts(self.thresholds)
+
+
+@functools.lru_cache(maxsize=8)
+def _logit_cuts(thresholds: tuple[float, ...]) -> tuple[float, ...]:
+    """Each probability threshold as a logit (a threshold of 1 or more: never passed)."""
+    return tuple(math.log(t / (1 - t)) if 0 < t < 1 else (math.inf if t >= 1 else -math.inf)
+                 for t in thresholds)
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def path() -> Path:

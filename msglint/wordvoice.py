@@ -17,6 +17,7 @@ the ``meaning_customer`` / ``meaning_vendor`` features (docs/scoring.md, "Voice 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -36,10 +37,13 @@ _TOKEN = re.compile(r"\w+|[<>]")
 MIN_WORDS = 4
 
 
-def terms(text: str) -> set[str]:
+# Both word models (this one and msglint.wordthemes) read the same sentence one after the
+# other: the last few sentences' terms are kept, so each sentence is split once.
+@functools.lru_cache(maxsize=4)
+def terms(text: str) -> frozenset[str]:
     """The model's terms in a sentence: its lower-case words and each adjacent pair."""
     words = _TOKEN.findall(text.lower())
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    return frozenset(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
 @dataclass(frozen=True, slots=True)
