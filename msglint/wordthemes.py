@@ -23,7 +23,7 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +99,18 @@ def path() -> Path:
     return rules_dir() / FILE
 
 
+def _numbers(values: Iterable[object]) -> None:
+    """Check a theme's ~3,000 weights at once (one call each cost a tenth of a second)."""
+    if not {type(v) for v in values} <= {int, float}:  # bool is a type of its own here
+        raise TypeError("weights, biases and thresholds must be finite numbers")
+    try:
+        total = math.fsum(values)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):  # inf - inf
+        total = math.inf
+    if not math.isfinite(total):
+        raise TypeError("weights, biases and thresholds must be finite numbers")
+
+
 def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or not math.isfinite(float(value)):
@@ -127,8 +139,10 @@ def load(where: Path | None = None, known: Sequence[str] | None = None) -> WordT
         thresholds = tuple(_number(entries[n]["threshold"]) for n in names)
         by_term: dict[str, list[tuple[int, float]]] = {}
         for k, name in enumerate(names):
-            for term, w in dict(entries[name]["weights"]).items():
-                by_term.setdefault(str(term), []).append((k, _number(w)))
+            stored = dict(entries[name]["weights"])
+            _numbers(stored.values())
+            for term, w in stored.items():
+                by_term.setdefault(term, []).append((k, float(w)))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"not a theme word model ({type(exc).__name__}: {exc}); {_REMEDY}",
                           str(where)) from None
