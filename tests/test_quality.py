@@ -17,10 +17,10 @@ from msglint.evaluation import evaluate, load_dataset
 EVAL = Path(__file__).resolve().parent / "eval"
 
 FLOORS = {
-    "micro_f1": 0.79,  # labels v2; 0.802 at session 9's end (docs/quality.md)
+    "micro_f1": 0.805,  # labels v2; 0.818 at session 12's end (theme word model; 0.804 before)
     "vendor_customer_accuracy": 0.865,  # 0.881 at session 11's end (word model; 0.843 before)
     "keyword_recall": 0.95,
-    "paraphrase_recall": 0.42,
+    "paraphrase_recall": 0.53,  # 0.577 at session 12's end (0.462 before)
 }
 CEILINGS = {"hard_negative_false_alarm_rate": 0.20}
 
