@@ -75,7 +75,7 @@ def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = Non
             matcher = semantic_mod.SemanticMatcher(themes)
         _analyzers[key] = Analyzer(themes, model=model, brands=profile.brands, semantic=matcher,
                                    word_voice=wordvoice.builtin(),
-                                   word_themes=None if semantic else wordthemes.builtin())
+                                   word_themes=wordthemes.builtin())
     return _analyzers[key]
 
 

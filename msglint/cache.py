@@ -11,8 +11,7 @@ Key (sha256 over all of these; any change is a miss):
   and config ``min_words``;
 - whether the semantic layer is on, and then its embedding model's package version;
 - the voice word model (rules/voice-words.json, msglint.wordvoice), by its bytes;
-- the theme word model (rules/theme-words.json, msglint.wordthemes), by its bytes (not with
-  ``--semantic``, which does not use it);
+- the theme word model (rules/theme-words.json, msglint.wordthemes), by its bytes;
 - the rules catalogue (``Catalogue.fingerprint``), the spaCy model (name and its ``meta.json``)
   and the installed spaCy, thinc, markdown-it, python-docx and PyYAML (path, size and mtime of
   their ``__init__.py``, which an upgrade rewrites);
@@ -396,7 +395,7 @@ class ResultCache:
         self.base = digest(code_fingerprint(), catalogue.fingerprint, model_identity(model),
                            json.dumps(rules, sort_keys=True), _semantic_identity(semantic),
                            str(min_words), "voice-words:" + wordvoice.identity(),
-                           "theme-words:" + ("-" if semantic else wordthemes.identity()))
+                           "theme-words:" + wordthemes.identity())
         self.hits = 0
         self.misses = 0
 

@@ -10,11 +10,12 @@ sentence is a mention of it, found ``via`` "words".
 The weights and thresholds live in rules/theme-words.json, written by
 benchmarks/train_theme_words.py from the rows the semantic head learns from (theme examples,
 near misses and the written evaluation items; never real copy, the test split or the
-measure-only probes). Each threshold was chosen on the dev items, held out by file. A theme whose
-threshold is 1 or more is never added; self-praise (vendor-credentials, empty-praise) is left
+measure-only probes). Each threshold was chosen on the dev items, held out by file. A theme the
+file does not list is never added; self-praise (vendor-credentials, empty-praise) is left
 to the patterns, as it is for the semantic head. Like the voice word model it needs no library
-and costs a dictionary lookup per term; with ``--semantic`` the theme head reads the sentence
-vector instead and this model is not used.
+and costs a dictionary lookup per term. With ``--semantic`` it still runs and adds the themes
+the theme head did not find in a sentence (on written copy held out of both, probes8: head
+0.622, both 0.656).
 """
 
 from __future__ import annotations

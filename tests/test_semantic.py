@@ -246,6 +246,23 @@ def test_gate_driver_adds_no_meaning_match_where_the_patterns_found_a_driver(
     assert sorted((m.theme, m.via) for m in res.mentions) == sorted(themes)
 
 
+def test_the_theme_word_model_adds_to_the_layer_but_never_repeats_its_themes() -> None:
+    from msglint.analysis import Analyzer
+    from msglint.readers import read_bytes
+    from msglint.wordthemes import WordThemes
+
+    layer = semantic.SemanticMatcher([FAMILY, CASH, COSTS], BagOfWords(), default_threshold=0.3,
+                                     margin=0.1, background=(), top_k=1, offsets={})
+    # a word model that gives every sentence of four words or more both themes
+    words = WordThemes(("cash-kept", "family-time"), (10.0, 10.0), (0.5, 0.5), {}, "x")
+    source = read_bytes(b"Weekends with your grandchildren.", "<t>", "text")
+    alone = Analyzer([FAMILY, CASH, COSTS], semantic=layer).analyze([source])[0]
+    assert [(m.theme, m.via) for m in alone.mentions] == [("family-time", "semantic")]
+    both = Analyzer([FAMILY, CASH, COSTS], semantic=layer, word_themes=words).analyze([source])[0]
+    assert sorted((m.theme, m.via) for m in both.mentions) == [
+        ("cash-kept", "words"), ("family-time", "semantic")]
+
+
 def test_negation_drop_themes_stay_dropped(analyze: Analyze) -> None:
     _, res = analyze("You will never keep more cash each month.")
     assert res.mentions == []
@@ -418,7 +435,8 @@ def test_real_model_vectors_are_unit_length() -> None:
 # paraphrase recall for precision on purpose (dev: 19 -> 6 wrong additions), so it moved with it.
 # Session 9's head: micro F1 0.807, paraphrase recall 0.615 (16 of 26; earlier heads 15 of 26).
 # Session 11's voice by meaning (the head's voice model): vendor/customer 0.851 -> 0.858.
-SEMANTIC_FLOORS = {"micro_f1": 0.795, "paraphrase_recall": 0.55,
+# Session 12 (the theme word model adds to the head): micro F1 0.817, paraphrase recall 0.654.
+SEMANTIC_FLOORS = {"micro_f1": 0.805, "paraphrase_recall": 0.6,
                    "vendor_customer_accuracy": 0.84}
 SEMANTIC_CEILINGS = {"hard_negative_false_alarm_rate": 0.25}
 
