@@ -225,6 +225,15 @@ def read_model_file(path: Path, what: str) -> bytes | None:
         raise ConfigError(f"cannot read the {what} ({exc.strerror})", str(path)) from None
 
 
+def model_file_identity(path: Path) -> str:
+    """A shipped model's digest for the result cache key ('none' without one): its bytes hashed
+    without parsing them, so a run served from the cache never builds the model."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "none"
+
+
 def _normalise_pattern(pattern: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
     out = []
     for tok in pattern:

@@ -119,9 +119,7 @@ def builtin() -> WordVoice:
 
 
 def identity() -> str:
-    """The built-in model's digest for the result cache key ('none' without one). Hashes the
-    file's bytes without parsing them: a run served from the cache never builds the model."""
-    try:
-        return hashlib.sha256(path().read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "none"
+    """The built-in model's digest for the result cache key ('none' without one)."""
+    from msglint.catalogue import model_file_identity
+
+    return model_file_identity(path())

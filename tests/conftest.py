@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -21,6 +24,20 @@ def sample_blocks() -> list[str]:
         source = read_source(path)
         texts += [source.text[b.start:b.end] for b in source.blocks]
     return texts
+
+
+def benchmark_module(name: str) -> ModuleType:
+    """A script of benchmarks/ (a trainer) imported as a module, with benchmarks/ on the path
+    for the modules it imports in turn; each is imported once per test process."""
+    if name in sys.modules:
+        return sys.modules[name]
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def profile_path(name: str) -> Path:

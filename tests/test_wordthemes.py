@@ -3,30 +3,19 @@ analysis adds its themes where the patterns found none."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from conftest import benchmark_module
 
 from msglint import wordthemes
 from msglint.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return module
 
 
 # time-savings (index 0) leans on "kettle", lower-costs (1) on "bills" and against "kettle"
@@ -132,7 +121,7 @@ def test_a_missing_built_in_model_is_an_error_not_a_quiet_change(
 
 
 def test_the_shipped_model_is_trained_on_the_current_rows() -> None:
-    head = _load("train_semantic_head")
+    head = benchmark_module("train_semantic_head")
     data = json.loads(wordthemes.path().read_text(encoding="utf-8"))
     assert data["data_digest"] == head.data_digest(head.training_rows()), (
         "theme examples or written eval items changed since the theme word model was trained: "
@@ -243,7 +232,7 @@ def test_the_result_cache_key_changes_with_the_model_with_and_without_semantic(
 
 def test_the_trainer_fits_themes_and_chooses_thresholds_that_help() -> None:
     pytest.importorskip("scipy")
-    trainer = _load("train_theme_words")
+    trainer = benchmark_module("train_theme_words")
     rows = [("the kettle boils while you read", frozenset({"time-savings"})),
             ("done before the kettle boils", frozenset({"time-savings"})),
             ("smaller bills every month", frozenset({"lower-costs"})),
@@ -274,7 +263,7 @@ def test_the_trainer_fits_themes_and_chooses_thresholds_that_help() -> None:
 
 
 def test_the_trainer_leaves_self_praise_to_the_patterns() -> None:
-    trainer = _load("train_theme_words")
+    trainer = benchmark_module("train_theme_words")
     rows = [("award winning leaders", frozenset({"vendor-credentials"}))] * 10 \
         + [("hours back every week", frozenset({"time-savings"}))] * 10 \
         + [("a little saving", frozenset({"lower-costs"}))] * 2

@@ -3,29 +3,17 @@ analysis adds its reading to a sentence's voice."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from conftest import benchmark_module
 
 from msglint import voice, wordvoice
 from msglint.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -104,13 +92,13 @@ def test_the_trainers_split_sentences_without_the_model_they_rebuild(
         raise ConfigError("not a voice word model", "rules/voice-words.json")
 
     monkeypatch.setattr(wordvoice, "builtin", broken)
-    head = _load("train_semantic_head")
+    head = benchmark_module("train_semantic_head")
     assert head.voice_rows([("We have cooked here since 1990 in Leeds.", False)]) == [
         ("We have cooked here since 1990 in Leeds.", False)]
 
 
 def test_the_shipped_model_is_trained_on_the_current_written_items() -> None:
-    head = _load("train_semantic_head")
+    head = benchmark_module("train_semantic_head")
     data = json.loads(wordvoice.path().read_text(encoding="utf-8"))
     assert data["data_digest"] == head.voice_digest(head.voice_items()), (
         "written eval items' voice labels changed since the voice word model was trained: run "
@@ -177,7 +165,7 @@ def test_the_result_cache_key_changes_with_the_model(monkeypatch: pytest.MonkeyP
 
 def test_the_trainer_learns_which_words_lean_which_way() -> None:
     pytest.importorskip("scipy")
-    trainer = _load("train_voice_words")
+    trainer = benchmark_module("train_voice_words")
     texts = ["you save time", "you get home early", "you keep more", "your evenings back",
              "we are leaders", "we won awards", "our team of experts", "we are proud"] * 3
     labels = [True] * 4 + [False] * 4
