@@ -295,6 +295,19 @@ def test_copy_renders_text_exactly(one: str) -> None:
     assert "".join(p.text) == make_file().text.rstrip()  # trailing blank lines trimmed
 
 
+def test_a_driver_a_trained_model_found_says_so_in_its_tooltip() -> None:
+    from dataclasses import replace
+
+    f = make_file()
+    drivers = [m for m in f.themes if m.role == "driver"]
+    found = [replace(m, via="words") if m.theme == "take-home-pay" else m for m in drivers]
+    titles = [a["title"] for a in parse(render("html", RunResult(
+        [replace(f, themes=found)], "0.1.0"))).all("data-role", "driver")]
+    assert any(t.endswith("Driver: Take-home pay (read from the sentence's words)")
+               for t in titles)
+    assert any(t.endswith("Driver: Time with customers") for t in titles)  # a pattern's
+
+
 def test_driver_mentions_marked(one: str) -> None:
     p = parse(one)
     marks = p.all("data-role", "driver")

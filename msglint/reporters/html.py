@@ -78,6 +78,9 @@ class Piece:
     rules: str = ""  # space-separated rule ids covering a segment
     severity: str = ""  # highest severity covering a segment / the marker's severity
     drivers: str = ""  # space-separated driver theme ids covering a segment
+    # driver theme id -> how a trained model found it ("words" or "semantic"), for drivers no
+    # pattern matched here: such a highlight spans a whole sentence, and the tooltip says why
+    found_by: dict[str, str] = field(default_factory=dict)
     title: str = ""
     finding: dict[str, Any] | None = None
 
@@ -190,7 +193,11 @@ def segments(text: str, findings: list[tuple[str, Finding]],
         if not chunk:
             continue
         cover = [(fid, f) for s, e, fid, f in spans if s <= a and e >= b and s < e]
-        dcover = sorted({m.theme for s, e, m in drv if s <= a and e >= b and s < e})
+        covering = [m for s, e, m in drv if s <= a and e >= b and s < e]
+        dcover = sorted({m.theme for m in covering})
+        by_pattern = {m.theme for m in covering if m.via == "pattern"}
+        found_by: dict[str, str] = {m.theme: m.via for m in covering
+                                    if m.theme not in by_pattern}
         if not cover and not dcover:
             if pieces and pieces[-1].kind == "text":
                 pieces[-1].text += chunk
@@ -201,13 +208,17 @@ def segments(text: str, findings: list[tuple[str, Finding]],
         pieces.append(Piece(
             "seg", text=chunk, refs=" ".join(fid for fid, _ in cover),
             rules=" ".join(sorted({f.rule for _, f in cover})), severity=sev,
-            drivers=" ".join(dcover)))
+            drivers=" ".join(dcover), found_by=found_by))
     # trailing blank lines of the copy would show as an empty band at the bottom of the box
     if pieces and pieces[-1].kind == "text":
         pieces[-1].text = pieces[-1].text.rstrip()
         if not pieces[-1].text:
             pieces.pop()
     return pieces
+
+
+# How a driver no pattern matched was found, as the highlight's tooltip says it
+_FOUND_BY = {"words": " (read from the sentence's words)", "semantic": " (matched by meaning)"}
 
 
 class _Names:
@@ -287,7 +298,8 @@ def _file_view(index: int, f: FileResult, names: _Names, options: ReportOptions)
         elif p.kind == "seg":
             parts = [f"{by_id[r]['severity_label']}: {by_id[r]['rule_name']}"
                      for r in p.refs.split()]
-            parts += [f"Driver: {names.theme(d)}" for d in p.drivers.split()]
+            parts += [f"Driver: {names.theme(d)}{_FOUND_BY.get(p.found_by.get(d, ''), '')}"
+                      for d in p.drivers.split()]
             p.title = "; ".join(parts)
 
     # drivers, heaviest first when the profile is known, else in coverage order
