@@ -69,7 +69,7 @@ def load_dev(data: Path | None = None, exclude: frozenset[str] = MEASURE_ONLY,
             items, groups = [], []
             files = sorted(data.glob("*.jsonl")) if data.is_dir() else [data]
         else:
-            items = list(load_dataset(ROOT / "tests" / "eval", split="dev"))
+            items = list(load_dataset(ROOT / "tests" / "eval", corpus, split="dev"))
             groups = ["dev"] * len(items)
             files = sorted((ROOT / "tests" / "eval" / "dev-only").glob("*.jsonl"))
         for file in files:

@@ -45,7 +45,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from semantic_calibrate import load_dev  # noqa: E402
 from train_semantic_head import PATTERNS_ONLY, Row, data_digest, training_rows  # noqa: E402
-from train_voice_words import MIN_DF, fit_matrix, term_matrix, vocabulary  # noqa: E402
+from train_voice_words import (  # noqa: E402
+    MIN_DF,
+    fit_matrix,
+    has_scipy,
+    term_matrix,
+    vocabulary,
+)
 
 from msglint import wordthemes, wordvoice  # noqa: E402
 from msglint.catalogue import load_catalogue  # noqa: E402
@@ -112,9 +118,8 @@ def patterns_only(items: Sequence[EvalItem]) -> list[tuple[frozenset[str], list[
             for s, a in zip(sources, analyzer.analyze(sources), strict=True)]
 
 
-def score_dev(rows: Sequence[Row], themes: Sequence[str], c: float,
-              corpus: Path | None) -> list[Scored]:
-    items, groups = load_dev(corpus=corpus)
+def score_dev(rows: Sequence[Row], themes: Sequence[str], c: float, items: Sequence[EvalItem],
+              groups: Sequence[str]) -> list[Scored]:
     base = patterns_only(items)
     full = as_word_themes(train(rows, themes, c))
     models: dict[str, wordthemes.WordThemes] = {}
@@ -201,20 +206,21 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=None,
                     help="where to write (default rules/theme-words.json)")
     args = ap.parse_args()
-    try:
-        import scipy  # noqa: F401
-    except ImportError:
-        print("train_theme_words: error: needs scipy (pip install -e '.[semantic]' brings it)",
-              file=sys.stderr)
+    if not has_scipy("train_theme_words"):
         return 2
     rows = training_rows()
     themes = learnable(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scored = score_dev(rows, themes, args.C, args.corpus)
-    if not any(True for _ in scored):
-        print("train_theme_words: error: no dev items to choose thresholds on", file=sys.stderr)
-        return 2
+        items, groups = load_dev(corpus=args.corpus)
+        if not any(i.kind == "real" for i in items):
+            # without real copy the rule that guards it would pass every threshold unseen
+            where = args.corpus or ROOT.parent / "shared" / "corpus"
+            print(f"train_theme_words: error: {where}: no real dev items could be read (is the "
+                  "shared corpus there?); thresholds are chosen on real copy too, give its "
+                  "folder with --corpus", file=sys.stderr)
+            return 2
+        scored = score_dev(rows, themes, args.C, items, groups)
     cuts = choose(scored, themes)
     before, after = balanced_f1(scored, {}), balanced_f1(scored, cuts)
     model = train(rows, sorted(cuts), args.C)

@@ -108,17 +108,24 @@ def document(weights: dict[str, float], bias: float, c: float, items: int, rows:
     }
 
 
+def has_scipy(prog: str) -> bool:
+    """Whether scipy imports; if not, one line on stderr says how to get it."""
+    try:
+        import scipy  # noqa: F401
+    except ImportError:
+        print(f"{prog}: error: needs scipy (pip install -e '.[semantic]' brings it)",
+              file=sys.stderr)
+        return False
+    return True
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--C", type=float, default=DEFAULT_C, help="inverse L2 penalty")
     ap.add_argument("--out", type=Path, default=None,
                     help="where to write (default rules/voice-words.json)")
     args = ap.parse_args()
-    try:
-        import scipy  # noqa: F401
-    except ImportError:
-        print("train_voice_words: error: needs scipy (pip install -e '.[semantic]' brings it)",
-              file=sys.stderr)
+    if not has_scipy("train_voice_words"):
         return 2
     items = voice_items()
     rows = voice_rows(items)

@@ -61,8 +61,12 @@ class WordVoice:
             return None
         # fsum: exactly rounded, so the result does not depend on the set's order, which
         # string hashing makes differ from process to process (spawned workers)
-        z = self.bias + math.fsum(self.weights.get(t, 0.0) for t in terms(text))
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        return sigmoid(self.bias + math.fsum(self.weights.get(t, 0.0) for t in terms(text)))
+
+
+def sigmoid(z: float) -> float:
+    """1 / (1 + e^-z), with z clamped so that exp never overflows."""
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def path() -> Path:
