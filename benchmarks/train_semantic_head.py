@@ -72,6 +72,7 @@ PATTERNS_ONLY: frozenset[str] = frozenset({"empty-praise", "vendor-credentials"}
 # printed by --calibrate (docs/quality.md, "The theme head").
 THEME_THRESHOLDS: dict[str, float] = {
     "cost-containment": 0.9,
+    "customer-rewards": 0.9,
     "ease-of-use": 0.95,
     "empty-praise": 1.0,  # PATTERNS_ONLY
     "gross-margin": 0.9,
