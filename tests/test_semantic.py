@@ -436,7 +436,8 @@ def test_real_model_vectors_are_unit_length() -> None:
 # Session 9's head: micro F1 0.807, paraphrase recall 0.615 (16 of 26; earlier heads 15 of 26).
 # Session 11's voice by meaning (the head's voice model): vendor/customer 0.851 -> 0.858.
 # Session 12 (the theme word model adds to the head): micro F1 0.817, paraphrase recall 0.654.
-SEMANTIC_FLOORS = {"micro_f1": 0.805, "paraphrase_recall": 0.6,
+# Session 13 (more theme examples, head recalibrated): micro F1 0.822, paraphrase recall 0.654.
+SEMANTIC_FLOORS = {"micro_f1": 0.81, "paraphrase_recall": 0.6,
                    "vendor_customer_accuracy": 0.84}
 SEMANTIC_CEILINGS = {"hard_negative_false_alarm_rate": 0.25}
 
