@@ -111,6 +111,26 @@ def test_voice_rows_are_the_sentences_the_layer_embeds_with_their_items_label() 
                     ("We are the best printers in town.", False)]
 
 
+def test_the_calibration_baseline_is_the_patterns_alone() -> None:
+    from types import SimpleNamespace
+
+    from msglint import lint_text
+
+    # Only the theme word model reads this sentence (as less-day-to-day-involvement). It has
+    # learnt the written files --calibrate scores out of fold, so the baseline the head is
+    # measured against must leave it out (session 13: with it, most thresholds came out 1.0).
+    text = "The shop keeps running smoothly even on the weeks you are not there."
+    assert [m.via for m in lint_text(text, "smb-owner").themes] == ["words"]
+
+    class Zeros:
+        def encode(self, pieces: Sequence[str]) -> np.ndarray:
+            return np.zeros((len(pieces), 384))
+
+    scored = train._Scored([SimpleNamespace(text=text)], load_catalogue(), Zeros())
+    assert scored.base == [set()]
+    assert scored.sentences == [(0, set())]
+
+
 # -- the shipped head -------------------------------------------------------------------------
 
 def test_the_shipped_head_is_trained_on_the_current_examples() -> None:
