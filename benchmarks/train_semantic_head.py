@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from semantic_calibrate import MEASURE_ONLY  # noqa: E402
+from semantic_calibrate import MEASURE_ONLY, patterns_analyzer  # noqa: E402
 
 from msglint import semantic  # noqa: E402
 from msglint.catalogue import Catalogue, load_catalogue  # noqa: E402
@@ -333,14 +333,7 @@ class _Scored:
         self.items = list(items)
         prof = api.get_profile("smb-owner", catalogue)
         sources = [read_bytes(i.text.encode(), f"<{n}>", "text") for n, i in enumerate(items)]
-        # Patterns only, without the theme word model: it has learnt the written items of
-        # CV_FILES, so with it their baseline would be read in-sample and the head, scored
-        # out of fold, could never look useful there (session 13).
-        from msglint.analysis import Analyzer
-
-        analyzer = Analyzer(list(catalogue.themes.values()) + list(prof.themes),
-                            brands=prof.brands)
-        analyses = analyzer.analyze(sources)
+        analyses = patterns_analyzer(catalogue, prof).analyze(sources)
         self.base = [{m.theme for m in api.build_result(s, a, prof, catalogue, {}).themes}
                      for s, a in zip(sources, analyses, strict=True)]
         self.sentences: list[tuple[int, set[str]]] = []

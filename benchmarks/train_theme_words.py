@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from semantic_calibrate import load_dev  # noqa: E402
+from semantic_calibrate import load_dev, patterns_analyzer  # noqa: E402
 from train_semantic_head import PATTERNS_ONLY, Row, data_digest, training_rows  # noqa: E402
 from train_voice_words import (  # noqa: E402
     MIN_DF,
@@ -53,7 +53,7 @@ from train_voice_words import (  # noqa: E402
     vocabulary,
 )
 
-from msglint import wordthemes, wordvoice  # noqa: E402
+from msglint import wordthemes  # noqa: E402
 from msglint.catalogue import load_catalogue  # noqa: E402
 from msglint.evaluation import EvalItem  # noqa: E402
 
@@ -108,10 +108,9 @@ def as_word_themes(model: Model) -> wordthemes.WordThemes:
 
 def patterns_only(items: Sequence[EvalItem]) -> list[tuple[frozenset[str], list[str]]]:
     """Each item's themes from the patterns alone, and its sentences' texts."""
-    from msglint.analysis import Analyzer
     from msglint.readers import read_bytes
 
-    analyzer = Analyzer(list(load_catalogue().themes.values()), word_voice=wordvoice.builtin())
+    analyzer = patterns_analyzer(load_catalogue())
     sources = [read_bytes(i.text.encode("utf-8"), "<text>", "text") for i in items]
     return [(frozenset(m.theme for m in a.mentions),
              [s.text[x.start:x.end] for x in a.sentences])
