@@ -9,34 +9,19 @@ needs the model.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
+from conftest import ROOT, benchmark_module
 
 from msglint import semantic
 from msglint.catalogue import Theme, load_catalogue
 from msglint.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _trainer() -> ModuleType:
-    path = ROOT / "benchmarks" / "train_semantic_head.py"
-    spec = importlib.util.spec_from_file_location("train_semantic_head", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("train_semantic_head", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-train = _trainer()
+train = benchmark_module("train_semantic_head")
 
 
 # -- the trainer ------------------------------------------------------------------------------
