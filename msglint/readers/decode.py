@@ -39,5 +39,7 @@ def decode_bytes(data: bytes, display: str) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
-        raise ReadError(f"invalid UTF-8 at byte {exc.start + bom} (line {line}, column {column}); "
-                        "re-save the file as UTF-8", display) from None
+        # The position goes in line/column: text output prefixes path:line:col, JSON adds it to
+        # the message and the error object (api._with_position), as for a YAML syntax error.
+        raise ReadError(f"invalid UTF-8 at byte {exc.start + bom}; re-save the file as UTF-8",
+                        display, line, column) from None
