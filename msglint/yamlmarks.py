@@ -198,6 +198,12 @@ def _explain(doc: Marked, e: Any, what: str) -> ConfigError:
         return doc.error(at, f"{where} must be {expected}, not {_type_name(e.instance)}"
                              f" ({e.instance!r})")
     if e.validator in ("oneOf", "anyOf"):
+        # A value of the right type that breaks another rule of its alternative (a weight of
+        # 0, an unknown key in a mapping) is explained by that rule: "must be a number or a
+        # mapping, not a number (0)" contradicted itself.
+        specific = [c for c in e.context or () if c.validator not in ("type", "enum", "const")]
+        if specific:
+            return _explain(doc, min(specific, key=lambda c: -len(c.absolute_path)), what)
         wanted: list[str] = []
         for sub in e.validator_value:
             if "type" in sub:

@@ -55,6 +55,10 @@ BROKEN = [
     ("drivers:\n  time-savings: 2\n  time-savings: 3\n", (3, 3), ["duplicate key"]),
     ("drivers: {time-savings: 2\n", None, ["invalid YAML"]),
     ("checks:\n  empty-prase: off\n", (2, 3), ["empty-prase", "did you mean 'empty-praise'"]),
+    # a weight is a number, so "must be a number or a mapping, not a number (0)" said nothing
+    ("drivers:\n  time-savings: 0\n", (2, 17), ["time-savings", "0", "minimum of 0"]),
+    ("drivers:\n  time-savings: {weight: 2, sey: x}\n", (2, 29), ["unknown key 'sey'",
+                                                                  "did you mean 'say'"]),
     # YAML reads a bare off as false: said so at the word test, not by spaCy's validator
     ("themes:\n  - id: handover\n    name: x\n    description: x\n"
      "    patterns:\n      - [{LEMMA: hand}, {LOWER: {IN: [over, off]}}]\n"
