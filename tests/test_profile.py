@@ -59,6 +59,11 @@ BROKEN = [
     ("drivers:\n  time-savings: 0\n", (2, 17), ["time-savings", "0", "minimum of 0"]),
     ("drivers:\n  time-savings: {weight: 2, sey: x}\n", (2, 29), ["unknown key 'sey'",
                                                                   "did you mean 'say'"]),
+    # a regular expression that does not compile: an "internal error" at lint time before
+    ("themes:\n  - id: sale\n    name: x\n    description: x\n"
+     "    patterns:\n      - [{LOWER: big}, {LOWER: {REGEX: 'sale(s'}}]\n"
+     "    examples: {match: [big sale], no_match: [y]}\n", (6, 32),
+     ["invalid regular expression in patterns[0]", "sale(s"]),
     # YAML reads a bare off as false: said so at the word test, not by spaCy's validator
     ("themes:\n  - id: handover\n    name: x\n    description: x\n"
      "    patterns:\n      - [{LEMMA: hand}, {LOWER: {IN: [over, off]}}]\n"
