@@ -130,6 +130,23 @@ def test_a_broken_pyproject_meant_for_msglint_is_reported(
     assert result.stderr.count("\n") == 1 and where in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize(("name", "data", "where"), [
+    (".msglint.yaml", b"profile: profiles/smb-owner.yaml\n# caf\xe9\n",
+     ".msglint.yaml:2:6: invalid UTF-8 at byte 38; save the config as UTF-8"),
+    # not valid UTF-8 but meant for msglint: reported, as invalid TOML is, not skipped
+    ("pyproject.toml", b'[tool.msglint]\nprofile = "profiles/smb-owner.yaml" # caf\xe9\n',
+     "pyproject.toml:2:42: invalid UTF-8 at byte 56; save the config as UTF-8"),
+])
+def test_a_config_that_is_not_utf8_says_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              name: str, data: bytes, where: str) -> None:
+    project = make_project(tmp_path)
+    (project / name).write_bytes(data)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "drafts"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and where in result.stderr, result.stderr
+
+
 def test_a_broken_pyproject_without_msglint_table_is_not_ours(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     (project / "pyproject.toml").write_text("[project]\nname = x\n")

@@ -95,6 +95,15 @@ def test_broken_profiles_point_at_the_problem(tmp_path: Path, text: str,
     assert str(err).startswith(str(path.name)) or "p.yaml" in str(err)
 
 
+def test_a_profile_that_is_not_utf8_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"drivers:\n  time-savings: 2 # caf\xe9\n")
+    with pytest.raises(ConfigError) as info:
+        load_profile(path, CAT)
+    assert (info.value.line, info.value.column) == (2, 24)
+    assert info.value.message == "invalid UTF-8 at byte 32; save the profile as UTF-8"
+
+
 def test_extends_merges_and_overrides(tmp_path: Path) -> None:
     write(tmp_path, """\
         name: base
