@@ -186,7 +186,9 @@ def _explain(doc: Marked, e: Any, what: str) -> ConfigError:
             msg += f" (did you mean '{hint}'?)"
         return doc.error(at + (key,) if key not in at else at, msg, key=True)
     if e.validator == "enum":
-        allowed = [str(v) for v in e.validator_value]
+        # as YAML spells them: false, not Python's False
+        allowed = ["null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+                   for v in e.validator_value]
         hint = closest(str(e.instance), allowed)
         msg = f"'{e.instance}' is not a valid value for {where}"
         msg += f" (did you mean '{hint}'?)" if hint else ""

@@ -90,6 +90,8 @@ BAD = [
     ("exclude: ['archive/[']\n", (1, 11), "bad glob"),
     ("rules:\n  empty-praize: off\n", (2, 3), "did you mean 'empty-praise'"),
     ("fail_on: sometimes\n", (1, 10), "valid values: error, warning, info, never"),
+    # YAML's false, as a user writes it, not Python's False
+    ("rules:\n  empty-praise: loud\n", (2, 17), "valid values: error, warning, info, off, false\n"),
 ]
 
 
@@ -102,7 +104,7 @@ def test_bad_config_points_at_file_line_col(tmp_path: Path, text: str,
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert (info.value.line, info.value.column) == where, str(info.value)
-    assert fragment in str(info.value)
+    assert fragment in str(info.value) + "\n"
 
 
 def test_bad_config_exits_2_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
