@@ -223,7 +223,24 @@ def _build(doc: yamlmarks.Marked, path: Path) -> Config:
         # YAML 1.1 reads a bare `off` as false.
         cfg.rules = {k: ("off" if v is False else v) for k, v in data["rules"].items()}
         cfg.origins["rules"] = where
-    for key in ("model", "fail_on", "min_score", "min_words", "semantic"):
+    if "model" in data:
+        # A pipeline folder is relative to the config file, like every path in it; anything
+        # else must be an installed package. Checked now, where the line is known: spaCy
+        # would fail only when the run loads it, naming no file.
+        local = root / data["model"]
+        if local.exists():
+            cfg.model = str(local)
+        else:
+            from msglint.nlp import package_dir
+
+            if package_dir(data["model"]) is None:
+                raise doc.error(("model",), f"spaCy pipeline '{data['model']}' not found: no "
+                                f"installed package of that name and no folder {local}; "
+                                "install it or fix the path, which is relative to the config "
+                                "file")
+            cfg.model = data["model"]
+        cfg.origins["model"] = where
+    for key in ("fail_on", "min_score", "min_words", "semantic"):
         if key in data:
             setattr(cfg, key, data[key])
             cfg.origins[key] = where

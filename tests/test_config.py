@@ -90,6 +90,8 @@ BAD = [
     ("exclude: ['archive/[']\n", (1, 11), "bad glob"),
     ("rules:\n  empty-praize: off\n", (2, 3), "did you mean 'empty-praise'"),
     ("fail_on: sometimes\n", (1, 10), "valid values: error, warning, info, never"),
+    # found here, at its line, not when spaCy fails to load it (with no file named)
+    ("model: en_core_web_smm\n", (1, 8), "spaCy pipeline 'en_core_web_smm' not found"),
     # YAML's false, as a user writes it, not Python's False
     ("rules:\n  empty-praise: loud\n", (2, 17), "valid values: error, warning, info, off, false\n"),
 ]
@@ -147,6 +149,15 @@ def test_a_config_that_is_not_utf8_says_where(tmp_path: Path, monkeypatch: pytes
     result = CliRunner().invoke(main, ["check", "drafts"])
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and where in result.stderr, result.stderr
+
+
+def test_a_model_folder_is_relative_to_the_config(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    (project / "pipelines" / "mine").mkdir(parents=True)
+    (project / ".msglint.yaml").write_text("model: pipelines/mine\n")
+    monkeypatch.chdir(project / "drafts")
+    assert load_config(find_config(Path.cwd())).model == str(project / "pipelines" / "mine")
 
 
 def test_a_broken_pyproject_without_msglint_table_is_not_ours(tmp_path: Path) -> None:
