@@ -162,6 +162,8 @@ def test_unknown_format_is_a_usage_error() -> None:
     result = run("check", str(DRAFTS / "customer-centred.md"), "-p", SMB, "-f", "yaml")
     assert result.exit_code == 2
     assert "unknown format" in result.output
+    # every value --help names, auto included
+    assert "choose one of: auto, github, gitlab, html, json, junit, sarif, text" in result.output
 
 
 def test_a_usage_mistake_is_not_reported_as_an_internal_error() -> None:
