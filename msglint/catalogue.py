@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -276,6 +277,13 @@ def _check_token_tests(data: dict[str, Any], doc: yamlmarks.Marked) -> None:
                                             f"{key}[{i}]; msglint provides: "
                                             + ", ".join(TOKEN_EXTENSIONS))
                         continue
+                    if isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+                        try:
+                            re.compile(value["REGEX"])
+                        except re.error as exc:
+                            raise doc.error((key, i, j, attr),
+                                            f"invalid regular expression in {key}[{i}] "
+                                            f"({value['REGEX']!r}: {exc}); fix it") from None
                     if str(attr).upper() not in _WORD_KEYS:
                         continue
                     values = [value] if not isinstance(value, dict) else \

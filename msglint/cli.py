@@ -179,7 +179,7 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
     if not fmt or fmt == "auto":  # auto: github under GitHub Actions, else text
         fmt = reporters.default_format(os.environ)
     if fmt not in reporters.REGISTRY:
-        raise click.UsageError(f"unknown format '{fmt}'; choose one of: "
+        raise click.UsageError(f"unknown format '{fmt}'; choose one of: auto, "
                                f"{', '.join(reporters.formats())}")
     known = None
     if baseline:  # read it before linting: a bad baseline is an error worth hearing at once

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from msglint import yamlmarks
-from msglint.errors import ConfigError
+from msglint.errors import ConfigError, read_utf8
 from msglint.profile import shipped_profile
 
 CONFIG_NAMES = (".msglint.yaml", ".msglint.yml")
@@ -108,9 +108,13 @@ _TOOL_HEADER = re.compile(r"^\s*\[\s*tool\s*\.\s*msglint\s*(?:[\].]|$)", re.M)
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = pyproject.read_bytes()
+    except OSError:
         return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # reported by load_config if it is meant for msglint
+        return bool(_TOOL_HEADER.search(data.decode("utf-8", "replace")))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -123,11 +127,12 @@ def load_config(path: Path | None, display: str | None = None) -> Config:
         return Config()
     display = display or _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path, display, "config")
     except FileNotFoundError:
         raise ConfigError("config file not found; check the --config path", display) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config ({exc})", display) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config ({exc.strerror or exc}); check the file",
+                          display) from None
     if path.name == "pyproject.toml":
         doc = _toml_doc(text, display)
     else:
@@ -218,7 +223,24 @@ def _build(doc: yamlmarks.Marked, path: Path) -> Config:
         # YAML 1.1 reads a bare `off` as false.
         cfg.rules = {k: ("off" if v is False else v) for k, v in data["rules"].items()}
         cfg.origins["rules"] = where
-    for key in ("model", "fail_on", "min_score", "min_words", "semantic"):
+    if "model" in data:
+        # A pipeline folder is relative to the config file, like every path in it; anything
+        # else must be an installed package. Checked now, where the line is known: spaCy
+        # would fail only when the run loads it, naming no file.
+        local = root / data["model"]
+        if local.exists():
+            cfg.model = str(local)
+        else:
+            from msglint.nlp import package_dir
+
+            if package_dir(data["model"]) is None:
+                raise doc.error(("model",), f"spaCy pipeline '{data['model']}' not found: no "
+                                f"installed package of that name and no folder {local}; "
+                                "install it or fix the path, which is relative to the config "
+                                "file")
+            cfg.model = data["model"]
+        cfg.origins["model"] = where
+    for key in ("fail_on", "min_score", "min_words", "semantic"):
         if key in data:
             setattr(cfg, key, data[key])
             cfg.origins[key] = where

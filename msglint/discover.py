@@ -288,6 +288,14 @@ class _Walker:
                 continue
             if rel is not None and any(glob_match(p, rel) for p in self.exclude):
                 continue  # (its folders were checked on the way down)
+            try:
+                if not entry.is_file():  # follows symlinks
+                    # A named pipe, socket or device: reading it would block the run (or
+                    # never end). A broken symlink raises below and is reported when read.
+                    entry.stat()
+                    continue
+            except OSError:
+                pass
             self.add(Path(entry.path), display, fmt)
 
 

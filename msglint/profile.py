@@ -14,7 +14,7 @@ from typing import Any
 
 from msglint import yamlmarks
 from msglint.catalogue import THEME_SCHEMA, Catalogue, Theme, theme_from_data
-from msglint.errors import ConfigError, MsglintError
+from msglint.errors import ConfigError, MsglintError, read_utf8
 from msglint.models import Role
 
 SEVERITY_OR_OFF = ["error", "warning", "info", "off"]
@@ -201,13 +201,14 @@ def load_profile(path: Path, catalogue: Catalogue, _seen: tuple[Path, ...] = ())
         raise ConfigError("profile extends itself in a loop: " +
                           " -> ".join(_display(p) for p in _seen + (path,)), display)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path, display, "profile")
     except FileNotFoundError:
         raise ConfigError("profile not found" + _samples_hint(path.name) +
                           "; check the path, give a sample name or run `msglint init`",
                           display) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read profile ({exc}); save it as UTF-8 YAML", display) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read profile ({exc.strerror or exc}); check the file",
+                          display) from None
     doc = yamlmarks.load(text, display)
     if doc.data is None:
         raise ConfigError("profile is empty; see docs/profiles.md for the keys", display)

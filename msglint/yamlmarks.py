@@ -186,7 +186,9 @@ def _explain(doc: Marked, e: Any, what: str) -> ConfigError:
             msg += f" (did you mean '{hint}'?)"
         return doc.error(at + (key,) if key not in at else at, msg, key=True)
     if e.validator == "enum":
-        allowed = [str(v) for v in e.validator_value]
+        # as YAML spells them: false, not Python's False
+        allowed = ["null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+                   for v in e.validator_value]
         hint = closest(str(e.instance), allowed)
         msg = f"'{e.instance}' is not a valid value for {where}"
         msg += f" (did you mean '{hint}'?)" if hint else ""
@@ -198,6 +200,12 @@ def _explain(doc: Marked, e: Any, what: str) -> ConfigError:
         return doc.error(at, f"{where} must be {expected}, not {_type_name(e.instance)}"
                              f" ({e.instance!r})")
     if e.validator in ("oneOf", "anyOf"):
+        # A value of the right type that breaks another rule of its alternative (a weight of
+        # 0, an unknown key in a mapping) is explained by that rule: "must be a number or a
+        # mapping, not a number (0)" contradicted itself.
+        specific = [c for c in e.context or () if c.validator not in ("type", "enum", "const")]
+        if specific:
+            return _explain(doc, min(specific, key=lambda c: -len(c.absolute_path)), what)
         wanted: list[str] = []
         for sub in e.validator_value:
             if "type" in sub:

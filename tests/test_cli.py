@@ -162,6 +162,8 @@ def test_unknown_format_is_a_usage_error() -> None:
     result = run("check", str(DRAFTS / "customer-centred.md"), "-p", SMB, "-f", "yaml")
     assert result.exit_code == 2
     assert "unknown format" in result.output
+    # every value --help names, auto included
+    assert "choose one of: auto, github, gitlab, html, json, junit, sarif, text" in result.output
 
 
 def test_a_usage_mistake_is_not_reported_as_an_internal_error() -> None:
@@ -312,6 +314,20 @@ def test_unreadable_asset_names_line_and_column(tmp_path: Path) -> None:
     assert "(line 2, column 1)" not in text.stdout  # said once, as path:line:col
     github = run("check", str(bad), "-p", SMB, "-f", "github")
     assert "::error file=" in github.stdout and ",line=2,col=1," in github.stdout
+
+
+def test_invalid_utf8_names_line_and_column(tmp_path: Path) -> None:
+    # The position was only inside the message: no path:line:col prefix, no JSON line/column.
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"Save time.\nab\xff cd\n")
+    error = as_json(run("check", str(bad), "-p", SMB, "-f", "json"))["files"][0]["error"]
+    assert (error["line"], error["column"]) == (2, 3)
+    assert error["message"].startswith("invalid UTF-8 at byte 13") and "(line 2, column 3)" in \
+        error["message"]
+    text = run("check", str(bad), "-p", SMB)
+    assert text.exit_code == 2
+    assert f"{bad}:2:3: error [read-error] invalid UTF-8 at byte 13; re-save" in text.stdout
+    assert "(line 2, column 3)" not in text.stdout
 
 
 def test_empty_file_does_not_fail_the_minimum_score(tmp_path: Path) -> None:

@@ -90,6 +90,10 @@ BAD = [
     ("exclude: ['archive/[']\n", (1, 11), "bad glob"),
     ("rules:\n  empty-praize: off\n", (2, 3), "did you mean 'empty-praise'"),
     ("fail_on: sometimes\n", (1, 10), "valid values: error, warning, info, never"),
+    # found here, at its line, not when spaCy fails to load it (with no file named)
+    ("model: en_core_web_smm\n", (1, 8), "spaCy pipeline 'en_core_web_smm' not found"),
+    # YAML's false, as a user writes it, not Python's False
+    ("rules:\n  empty-praise: loud\n", (2, 17), "valid values: error, warning, info, off, false\n"),
 ]
 
 
@@ -102,7 +106,7 @@ def test_bad_config_points_at_file_line_col(tmp_path: Path, text: str,
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert (info.value.line, info.value.column) == where, str(info.value)
-    assert fragment in str(info.value)
+    assert fragment in str(info.value) + "\n"
 
 
 def test_bad_config_exits_2_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,6 +132,32 @@ def test_a_broken_pyproject_meant_for_msglint_is_reported(
     result = CliRunner().invoke(main, ["check", "drafts", "-p", "profiles/smb-owner.yaml"])
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and where in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("name", "data", "where"), [
+    (".msglint.yaml", b"profile: profiles/smb-owner.yaml\n# caf\xe9\n",
+     ".msglint.yaml:2:6: invalid UTF-8 at byte 38; save the config as UTF-8"),
+    # not valid UTF-8 but meant for msglint: reported, as invalid TOML is, not skipped
+    ("pyproject.toml", b'[tool.msglint]\nprofile = "profiles/smb-owner.yaml" # caf\xe9\n',
+     "pyproject.toml:2:42: invalid UTF-8 at byte 56; save the config as UTF-8"),
+])
+def test_a_config_that_is_not_utf8_says_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              name: str, data: bytes, where: str) -> None:
+    project = make_project(tmp_path)
+    (project / name).write_bytes(data)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "drafts"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and where in result.stderr, result.stderr
+
+
+def test_a_model_folder_is_relative_to_the_config(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    (project / "pipelines" / "mine").mkdir(parents=True)
+    (project / ".msglint.yaml").write_text("model: pipelines/mine\n")
+    monkeypatch.chdir(project / "drafts")
+    assert load_config(find_config(Path.cwd())).model == str(project / "pipelines" / "mine")
 
 
 def test_a_broken_pyproject_without_msglint_table_is_not_ours(tmp_path: Path) -> None:

@@ -146,6 +146,18 @@ def test_symlink_loops_terminate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert [t.display for t in targets] == ["d/a.md"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_walk_skips_named_pipes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading a FIFO met while walking blocked the whole run forever.
+    touch(tmp_path, "a.md", "c.md")
+    os.mkfifo(tmp_path / "b.md")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    monkeypatch.chdir(tmp_path)
+    targets = discover([tmp_path], root=tmp_path, exclude=[], assets=[])
+    assert [t.display for t in targets] == ["a.md", "c.md", "gone.md"]
+    assert targets[2].error is None  # a broken link is still reported when read
+
+
 def test_ten_thousand_files_quickly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(100):
         sub = tmp_path / f"dir{i:03d}"

@@ -55,6 +55,15 @@ BROKEN = [
     ("drivers:\n  time-savings: 2\n  time-savings: 3\n", (3, 3), ["duplicate key"]),
     ("drivers: {time-savings: 2\n", None, ["invalid YAML"]),
     ("checks:\n  empty-prase: off\n", (2, 3), ["empty-prase", "did you mean 'empty-praise'"]),
+    # a weight is a number, so "must be a number or a mapping, not a number (0)" said nothing
+    ("drivers:\n  time-savings: 0\n", (2, 17), ["time-savings", "0", "minimum of 0"]),
+    ("drivers:\n  time-savings: {weight: 2, sey: x}\n", (2, 29), ["unknown key 'sey'",
+                                                                  "did you mean 'say'"]),
+    # a regular expression that does not compile: an "internal error" at lint time before
+    ("themes:\n  - id: sale\n    name: x\n    description: x\n"
+     "    patterns:\n      - [{LOWER: big}, {LOWER: {REGEX: 'sale(s'}}]\n"
+     "    examples: {match: [big sale], no_match: [y]}\n", (6, 32),
+     ["invalid regular expression in patterns[0]", "sale(s"]),
     # YAML reads a bare off as false: said so at the word test, not by spaCy's validator
     ("themes:\n  - id: handover\n    name: x\n    description: x\n"
      "    patterns:\n      - [{LEMMA: hand}, {LOWER: {IN: [over, off]}}]\n"
@@ -84,6 +93,15 @@ def test_broken_profiles_point_at_the_problem(tmp_path: Path, text: str,
     for fragment in fragments:
         assert fragment in str(err)
     assert str(err).startswith(str(path.name)) or "p.yaml" in str(err)
+
+
+def test_a_profile_that_is_not_utf8_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"drivers:\n  time-savings: 2 # caf\xe9\n")
+    with pytest.raises(ConfigError) as info:
+        load_profile(path, CAT)
+    assert (info.value.line, info.value.column) == (2, 24)
+    assert info.value.message == "invalid UTF-8 at byte 32; save the profile as UTF-8"
 
 
 def test_extends_merges_and_overrides(tmp_path: Path) -> None:

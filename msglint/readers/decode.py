@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 
-from msglint.errors import ReadError
+from msglint.errors import ReadError, utf8_error_at
 
 # Magic numbers of common binary formats someone might name by mistake.
 _MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x7fELF",
@@ -36,8 +36,8 @@ def decode_bytes(data: bytes, display: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
-        raise ReadError(f"invalid UTF-8 at byte {exc.start + bom} (line {line}, column {column}); "
-                        "re-save the file as UTF-8", display) from None
+        line, column = utf8_error_at(data, exc.start)
+        # The position goes in line/column: text output prefixes path:line:col, JSON adds it to
+        # the message and the error object (api._with_position), as for a YAML syntax error.
+        raise ReadError(f"invalid UTF-8 at byte {exc.start + bom}; re-save the file as UTF-8",
+                        display, line, column) from None
