@@ -108,13 +108,13 @@ _TOOL_HEADER = re.compile(r"^\s*\[\s*tool\s*\.\s*msglint\s*(?:[\].]|$)", re.M)
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        data = pyproject.read_bytes()
+        raw = pyproject.read_bytes()
     except OSError:
         return False
     try:
-        text = data.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:  # reported by load_config if it is meant for msglint
-        return bool(_TOOL_HEADER.search(data.decode("utf-8", "replace")))
+        return bool(_TOOL_HEADER.search(raw.decode("utf-8", "replace")))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
