@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 from msglint import beneficiary as benefit
 from msglint import nlp as nlp_mod
 from msglint import spans
-from msglint.catalogue import TOKEN_EXTENSIONS, Theme, _is_required
+from msglint.catalogue import (
+    TOKEN_EXTENSIONS,
+    Theme,
+    _is_required,
+    dependency_problem,
+    pattern_position,
+)
 from msglint.errors import ConfigError
 from msglint.inflect import surface_forms
 from msglint.models import Beneficiary, Via
@@ -211,33 +217,29 @@ class Analyzer:
         return pieces
 
     def _build_matchers(self) -> None:
-        from spacy.matcher import DependencyMatcher
         from spacy.schemas import validate_token_pattern
 
-        vocab = self.nlp.vocab
         matchers: dict[str, _ThemeMatchers] = {}
         for t in self.themes.values():
             token_pats, token_vetoes = self._split_forms(t)
             pats = token_pats + [self._phrase_pattern(p) for p in t.phrases]
             vetoes = token_vetoes + [self._phrase_pattern(p) for p in t.unless_phrases]
             # Every pattern is checked now, as the Matcher would check it, though most are
-            # only compiled when a sentence needs them (_pattern_matcher, _veto_spans).
-            for pattern in pats + vetoes:
-                errors = validate_token_pattern(pattern)
-                if errors:
-                    raise ConfigError(f"invalid pattern in theme '{t.id}': {errors[0]}",
-                                      t.origin)
-            try:
-                dep = None
-                if t.dependency_patterns:
-                    dep = DependencyMatcher(vocab, validate=True)
-                    dep.add(t.id, [list(p) for p in t.dependency_patterns])
-            except (ValueError, KeyError) as exc:
-                raise ConfigError(f"invalid pattern in theme '{t.id}': "
-                                  f"{str(exc).splitlines()[0]}", t.origin) from None
+            # only compiled when a sentence needs them (_pattern_matcher, _veto_spans). The
+            # theme's own come first in each list, so an error can point at one in its file;
+            # the split-word variants and phrases after them are msglint's making.
+            for key, forms, own in (("patterns", pats, t.patterns), ("unless", vetoes, t.unless)):
+                for n, pattern in enumerate(forms):
+                    errors = validate_token_pattern(pattern)
+                    if errors and n < len(own):
+                        raise _pattern_error(t, key, n, None, errors[0])
+                    if errors:
+                        raise ConfigError(f"invalid pattern in theme '{t.id}': {errors[0]}",
+                                          t.origin)
             matchers[t.id] = _ThemeMatchers(pats, [None] * len(pats), vetoes,
                                             [_required_words(v) for v in vetoes],
-                                            [None] * len(vetoes), dep)
+                                            [None] * len(vetoes),
+                                            dependency_matcher(t, self.nlp.vocab))
         self._matchers = matchers
 
     def _verb_forms(self) -> frozenset[str] | None:
@@ -435,9 +437,11 @@ class Analyzer:
                 if lean is not None:
                     self._lean(results[si], ki, lean)
             pending += [(si, ki, text, {}) for si, ki, text in cold if (si, ki) in hits]
+        if self._matchers is None:
+            # Also when no sentence needs a pattern: a broken pattern is an error in every
+            # run, not only in the runs whose copy happens to hold its words.
+            self._build_matchers()
         if pending:
-            if self._matchers is None:
-                self._build_matchers()
             lemmatizer = self._rule_lemmatizer()
             skip = ["lemmatizer"] if lemmatizer is not None else []
             # The rule lemmatizer costs a fifth of the pipeline when it visits every token; only
@@ -799,6 +803,52 @@ def _split_variants(pattern: Sequence[dict[str, Any]],
                         spelt[-1] = {"LEMMA": pieces[-1].lower()}
                 variants.append([*pattern[:j], *spelt, *pattern[j + 1:]])
     return variants
+
+
+def dependency_matcher(theme: Theme, vocab: Any) -> Any:
+    """The theme's DependencyMatcher (None without dependency patterns); a pattern spaCy would
+    reject is a ConfigError at its line and column."""
+    from spacy.matcher import DependencyMatcher
+
+    if not theme.dependency_patterns:
+        return None
+    dep = DependencyMatcher(vocab, validate=True)
+    for i, pattern in enumerate(theme.dependency_patterns):
+        problem = dependency_problem(pattern)
+        if problem is not None:
+            raise _pattern_error(theme, "dependency_patterns", i, *problem)
+        try:  # one at a time (add extends the key's list), to know which one fails
+            dep.add(theme.id, [list(pattern)])
+        except (ValueError, KeyError) as exc:
+            raise _pattern_error(theme, "dependency_patterns", i, None,
+                                 str(exc).splitlines()[0]) from None
+    return dep
+
+
+def check_patterns(themes: Sequence[Theme]) -> None:
+    """Check the themes' own patterns, vetoes and dependency patterns as spaCy will when it
+    compiles them (`msglint profile validate`: a linting run checks them in _build_matchers).
+    Needs spaCy, not a pipeline."""
+    import spacy
+    from spacy.schemas import validate_token_pattern
+
+    vocab = spacy.blank("en").vocab
+    for t in themes:
+        for key, own in (("patterns", t.patterns), ("unless", t.unless)):
+            for i, pattern in enumerate(own):
+                errors = validate_token_pattern(list(pattern))
+                if errors:
+                    raise _pattern_error(t, key, i, None, errors[0])
+        dependency_matcher(t, vocab)
+
+
+def _pattern_error(theme: Theme, key: str, index: int, node: int | None,
+                   problem: str) -> ConfigError:
+    """A theme pattern spaCy (or dependency_problem) rejects, at its line and column."""
+    line, column = pattern_position(theme, key, index, node)
+    return ConfigError(f"invalid pattern in theme '{theme.id}', {key}[{index}]: "
+                       f"{problem.rstrip('.')}; "
+                       "fix the pattern (see docs/profiles.md)", theme.origin, line, column)
 
 
 def _required_words(pattern: Sequence[dict[str, Any]]) -> tuple[frozenset[str], ...]:

@@ -296,6 +296,49 @@ def _check_token_tests(data: dict[str, Any], doc: yamlmarks.Marked) -> None:
                                         'word ("off")')
 
 
+def pattern_position(theme: Theme, key: str, index: int,
+                     node: int | None = None) -> tuple[int | None, int | None]:
+    """The line and column of ``key[index]`` (node ``node`` of it) of ``theme`` in the file it
+    came from (a theme file, or a profile's ``themes`` list); (None, None) when that file no
+    longer reads. Parses the file again, so it is for error messages only: Theme keeps no
+    positions, and spaCy checks patterns long after the file was read."""
+    try:
+        doc = yamlmarks.load(Path(theme.origin).read_text(encoding="utf-8"), theme.origin)
+    except (OSError, UnicodeDecodeError, ConfigError):
+        return None, None
+    at: yamlmarks.Path_ = (key, index) + ((node,) if node is not None else ())
+    data = doc.data
+    if isinstance(data, dict) and data.get("id") == theme.id:
+        return doc.where(at)
+    own = data.get("themes") if isinstance(data, dict) else None
+    for k, item in enumerate(own if isinstance(own, list) else []):
+        if isinstance(item, dict) and item.get("id") == theme.id:
+            return doc.where(("themes", k) + at)
+    return None, None
+
+
+def dependency_problem(pattern: tuple[dict[str, Any], ...]) -> tuple[int, str] | None:
+    """(node, what is wrong) for a DependencyMatcher pattern whose shape spaCy would reject
+    with a bare KeyError ('RIGHT_ATTRS') or a riddle (E101); None when the shape is sound."""
+    declared: set[Any] = set()
+    for j, node in enumerate(pattern):
+        for needed in ("RIGHT_ID", "RIGHT_ATTRS"):
+            if needed not in node:
+                return j, f"node {j} has no {needed}; every node needs RIGHT_ID and RIGHT_ATTRS"
+        if j > 0:
+            for needed in ("LEFT_ID", "REL_OP"):
+                if needed not in node:
+                    return j, (f"node {j} has no {needed}; every node after the first names "
+                               "the node it relates to (LEFT_ID) and how (REL_OP)")
+            if node["LEFT_ID"] not in declared:
+                return j, (f"node {j}'s LEFT_ID {node['LEFT_ID']!r} is no earlier node's "
+                           "RIGHT_ID")
+        if node["RIGHT_ID"] in declared:
+            return j, f"node {j}'s RIGHT_ID {node['RIGHT_ID']!r} is already taken"
+        declared.add(node["RIGHT_ID"])
+    return None
+
+
 def theme_from_data(data: dict[str, Any], doc: yamlmarks.Marked, origin: str,
                     default_group: str = "custom") -> Theme:
     _check_token_tests(data, doc)

@@ -344,6 +344,10 @@ def profile_validate(files: tuple[str, ...]) -> None:
     for name in files:
         try:
             prof = load_profile(resolve_profile_arg(name), cat)
+            if prof.themes:  # their patterns, as a run would compile them
+                from msglint.analysis import check_patterns
+
+                check_patterns(prof.themes)
         except MsglintError as exc:
             # every mistake of the file, one line each, in file order
             for problem in sorted((exc, *exc.others), key=lambda e: (e.line or 0, e.column or 0)):

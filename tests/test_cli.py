@@ -212,6 +212,22 @@ def test_profile_validate(tmp_path: Path) -> None:
     assert "bad.yaml:2:3" in result.stderr
 
 
+def test_profile_validate_checks_own_theme_patterns_as_a_run_would(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("themes:\n  - id: florals\n    name: F\n    description: d\n"
+                   "    examples: {match: [x], no_match: [y]}\n"
+                   "    patterns:\n      - [{LEMMA: rose}]\n      - [{LEMMA: tulip, LEMA: x}]\n")
+    result = run("profile", "validate", str(bad))
+    assert result.exit_code == 2
+    assert "bad.yaml:8:9: invalid pattern in theme 'florals', patterns[1]" in result.stderr
+    assert "LEMA" in result.stderr and "Traceback" not in result.stderr
+    # and a run says the same, whatever the copy holds (none of the theme's words here)
+    draft = tmp_path / "a.md"
+    draft.write_text("Nothing here matches.\n")
+    check = run("check", str(draft), "-p", str(bad), "--no-cache")
+    assert check.exit_code == 2 and "bad.yaml:8:9" in check.stderr
+
+
 def test_profile_validate_lists_every_mistake_in_file_order(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: bad\nname: b\ndrivers:\n  time-savings: lots\n  tim-with-customers: 2\n"

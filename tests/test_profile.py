@@ -181,6 +181,44 @@ def test_profile_own_theme_is_usable_as_driver(tmp_path: Path, lint) -> None:
     assert result.coverage["wedding-season"] >= 1
 
 
+# A profile theme's pattern that spaCy rejects: the error names the file and the pattern's
+# line:col, and says what is wrong in words (not spaCy's KeyError text).
+BAD_PATTERNS = [
+    ("patterns:\n      - [{LEMMA: bouquet, LEMA: rose}]\n", (8, 9), ["patterns[0]", "LEMA"]),
+    ("patterns:\n      - [{LOWER: fresh}]\n    unless:\n      - [{LOWER: {NOT_AN_OP: [x]}}]\n",
+     (10, 9), ["unless[0]", "NOT_AN_OP"]),
+    ("dependency_patterns:\n      - - {RIGHT_ID: flower}\n", (8, 11),
+     ["dependency_patterns[0]", "RIGHT_ATTRS"]),
+    ("dependency_patterns:\n      - - {RIGHT_ID: f, RIGHT_ATTRS: {LEMMA: flower}}\n"
+     "        - {LEFT_ID: f, REL_OP: '>>>', RIGHT_ID: g, RIGHT_ATTRS: {LEMMA: fresh}}\n",
+     (8, 9), ["dependency_patterns[0]", "'>>>'"]),
+    ("dependency_patterns:\n      - - {RIGHT_ID: f, RIGHT_ATTRS: {LEMMA: flower}}\n"
+     "        - {LEFT_ID: nope, REL_OP: '>', RIGHT_ID: g, RIGHT_ATTRS: {LEMMA: fresh}}\n",
+     (9, 11), ["dependency_patterns[0]", "'nope'"]),
+]
+
+
+@pytest.mark.parametrize(("patterns", "where", "fragments"), BAD_PATTERNS,
+                         ids=[f"bad-pattern-{i}" for i in range(len(BAD_PATTERNS))])
+def test_a_profile_themes_bad_pattern_says_where(tmp_path: Path, patterns: str,
+                                                 where: tuple[int, int],
+                                                 fragments: list[str]) -> None:
+    from msglint.api import lint_text
+
+    path = write(tmp_path, "themes:\n  - id: florals\n    name: Florals\n"
+                           "    description: Flowers.\n"
+                           "    examples: {match: [x], no_match: [y]}\n"
+                           "    phrases: [flower stall]\n    " + patterns)
+    with pytest.raises(ConfigError) as info:
+        lint_text("Fresh flowers every morning.", load_profile(path, CAT))
+    err = info.value
+    assert err.path is not None and err.path.endswith("p.yaml"), str(err)
+    assert (err.line, err.column) == where, str(err)
+    for fragment in fragments:
+        assert fragment in err.message, str(err)
+    assert "'RIGHT_ATTRS'" != err.message.split(": ", 1)[-1]  # not a bare KeyError
+
+
 def test_own_theme_cannot_shadow_builtin(tmp_path: Path) -> None:
     path = write(tmp_path, """\
         themes:
