@@ -521,3 +521,16 @@ def test_big_structured_files_scale_linearly(fmt: str) -> None:
 
     small, big = timed(2_000), timed(16_000)
     assert big < max(small, 0.01) * 8 * 3  # 8x the input: far from 64x (quadratic)
+
+
+def test_a_broken_link_is_named_as_one(tmp_path: Path) -> None:
+    link = tmp_path / "draft.md"
+    link.symlink_to(tmp_path / "gone.md")
+    with pytest.raises(ReadError) as info:
+        read_source(link)
+    assert "broken symbolic link" in info.value.message
+    assert "gone.md" in info.value.message
+    missing = tmp_path / "never.md"
+    with pytest.raises(ReadError) as info:
+        read_source(missing)
+    assert info.value.message == "no such file or directory; check the path"

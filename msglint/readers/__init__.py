@@ -7,6 +7,7 @@ nothing else escapes ``read_source``/``read_bytes``. docs/formats.md describes e
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from msglint.errors import ReadError
@@ -58,6 +59,9 @@ def read_source(path: Path, display: str | None = None, fmt: str | None = None,
     except IsADirectoryError:
         raise ReadError("is a directory, not a file", display) from None
     except FileNotFoundError:
+        if path.is_symlink():  # the link is there; what it points to is not
+            raise ReadError(f"broken symbolic link (to {os.readlink(path)}); fix or remove the "
+                            "link", display) from None
         raise ReadError("no such file or directory; check the path", display) from None
     except PermissionError:
         raise ReadError("permission denied; make the file readable", display) from None
