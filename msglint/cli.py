@@ -221,9 +221,13 @@ def _run_check(paths: tuple[str, ...], *, profile: str | None, config_path: str 
             click.echo(f"msglint: wrote {fmt} report to {output}", err=True)
     elif not quiet:
         click.echo(text, nl=False, color=options.color)
-    for f in run.files:
-        if f.error and not quiet and fmt not in ("text",):
-            click.echo(f"{f.path}: error: {f.error}", err=True)
+    if not quiet and fmt != "text":  # the text output has them already
+        from msglint.reporters.text import read_error
+
+        for f in run.files:
+            if f.error:
+                where, message = read_error(f)
+                click.echo(f"{where}: error: {message}", err=True)
     sys.exit(exit_code(run, fail_on, min_score))
 
 

@@ -358,3 +358,16 @@ def test_empty_file_does_not_fail_the_minimum_score(tmp_path: Path) -> None:
     code_only = tmp_path / "code.md"
     code_only.write_text("```\nprint('hi')\n```\n", encoding="utf-8")
     assert run("check", str(code_only), "-p", SMB, "--min-score", "60").exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "html"])
+def test_a_read_error_on_stderr_starts_with_path_line_col(tmp_path: Path, fmt: str) -> None:
+    # Beside a machine-readable report, the unreadable file is one stderr line shaped like the
+    # text output's: path:line:col, then the message without its "(line L, column C)" note.
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"bad \xff byte\n")
+    result = run("check", str(bad), "-p", "smb-owner", "-f", fmt, "-o", str(tmp_path / "out"),
+                 "--no-cache")
+    assert result.exit_code == 2
+    line = [x for x in result.stderr.splitlines() if "invalid UTF-8" in x]
+    assert line == [f"{bad}:1:5: error: invalid UTF-8 at byte 4; re-save the file as UTF-8"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from msglint.errors import position_note
-from msglint.models import RunResult
+from msglint.models import FileResult, RunResult
 from msglint.reporters import ReportOptions
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1", "ok": "32"}
@@ -20,16 +20,23 @@ def _without_position(message: str, line: int, column: int | None) -> str:
     return message.removesuffix(suffix)
 
 
+def read_error(f: FileResult) -> tuple[str, str]:
+    """(where, message) of a file that could not be read: where is path:line:col when the error
+    has a position (for editors and problem matchers), and the message then drops its own
+    "(line L, column C)" note."""
+    where, message = f.path, f.error or ""
+    if f.error_line is not None:
+        where += f":{f.error_line}" + (f":{f.error_column}" if f.error_column is not None else "")
+        message = _without_position(message, f.error_line, f.error_column)
+    return where, message
+
+
 def render(run: RunResult, options: ReportOptions) -> str:
     c = options.color
     lines: list[str] = []
     for f in run.files:
         if f.error:
-            where, message = f.path, f.error
-            if f.error_line is not None:  # path:line:col: for editors and problem matchers
-                where += f":{f.error_line}" + (f":{f.error_column}"
-                                               if f.error_column is not None else "")
-                message = _without_position(message, f.error_line, f.error_column)
+            where, message = read_error(f)
             lines.append(f"{_paint(where, 'bold', c)}: {_paint('error', 'error', c)} "
                          f"[read-error] {message}")
             continue
