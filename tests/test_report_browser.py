@@ -267,3 +267,24 @@ def test_highlighted_copy_wraps_inside_the_copy_box(browser: Browser, tmp_path: 
         assert overflow == [], f"highlights past the copy box at {width}px: {overflow}"
         watch.assert_clean()
         page.close()
+
+
+def test_a_jump_to_a_file_is_not_hidden_under_the_sticky_filters(browser: Browser,
+                                                                  tmp_path: Path) -> None:
+    """From 900 px up the filter bar sticks to the top of the window; following a link to a
+    file (the nav, the files table) scrolled the file's name and profile under it."""
+    run = cases.make_run(5)
+    report = _write(tmp_path, "jump.html", run)
+    for width in (1280, 920):
+        page, watch = _open(browser, report, width)
+        for link in ("nav.toc a[href='#file-4']", "table.files a[href='#file-5']"):
+            page.locator(link).click()
+            page.wait_for_timeout(100)
+            target = link.split("#")[1].rstrip("']")
+            bar = page.locator("[data-filters]").bounding_box()
+            heading = page.locator(f"#{target}-h").bounding_box()
+            assert bar and heading
+            assert heading["y"] >= bar["y"] + bar["height"], (width, link, heading, bar)
+        page.screenshot(path=str(tmp_path / f"jump-{width}.png"))
+        watch.assert_clean()
+        page.close()

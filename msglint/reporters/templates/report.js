@@ -145,8 +145,16 @@
     if (out) { out.textContent = shown === total ? total + (total === 1 ? " finding" : " findings") : "Showing " + shown + " of " + total + " findings"; }
     hide(true);
   }
+  /* From 900 px up the filter bar sticks to the top of the window: keep the target of a jump
+     (a file from the nav or the files table, a card) below it, not under it. */
+  function padForFilters() {
+    var sticky = filters && getComputedStyle(filters).position === "sticky";
+    doc.documentElement.style.scrollPaddingTop = sticky ? (filters.offsetHeight + 8) + "px" : "";
+  }
   if (filters) {
     $$("[data-filter]", filters).forEach(function (c) { c.addEventListener("change", apply); });
+    padForFilters();
+    window.addEventListener("resize", padForFilters);
   }
 
   /* ---------------------------------------------------------------- sortable tables */
