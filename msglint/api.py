@@ -163,7 +163,7 @@ def build_result(source: Source, analysis: Analysis, profile: Profile, catalogue
         path=source.path, profile=profile.id, score=the_score, voice=file_voice,
         themes=mentions, coverage=coverage, findings=findings, format=source.format,
         text=source.text, sentences=sentences, words=analysis.words,
-        no_copy=analysis.words == 0,
+        no_copy=analysis.words == 0, too_short=ctx.too_short(),
         # A file with no copy (empty, or only code and markup) has nothing to score low on, and
         # one shorter than min_words is too short for whole-file verdicts.
         min_score=profile.min_score if analysis.words and not ctx.too_short() else None,

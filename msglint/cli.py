@@ -239,9 +239,8 @@ def exit_code(run: Any, fail_on: str, min_score: int | None) -> int:
         if threshold is not None and any(SEVERITY_RANK[x.severity] >= threshold
                                          for x in f.findings):
             return 1
-        minimum = min_score if min_score is not None else f.min_score
-        if minimum is not None and f.score is not None and f.has_copy \
-                and f.score.value < minimum:
+        minimum = f.minimum(min_score)
+        if minimum is not None and f.score is not None and f.score.value < minimum:
             return 1
     return 0
 

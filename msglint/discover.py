@@ -208,6 +208,10 @@ class _Walker:
         try:
             st = path.stat()
         except FileNotFoundError:
+            if path.is_symlink():  # the link is there; what it points to is not
+                self.add(path, display, None, f"broken symbolic link (to {os.readlink(path)}); "
+                                              "fix or remove the link")
+                return
             self.add(path, display, None, "no such file or directory; check the path (it is "
                                           "relative to the current directory)")
             return

@@ -121,12 +121,22 @@ class FileResult:
     error_column: int | None = None
     # Read, but no words of copy in it (empty, or only markup and code).
     no_copy: bool = False
+    # Fewer words than the config's min_words: no whole-file checks and no minimum score.
+    too_short: bool = False
 
     @property
     def has_copy(self) -> bool:
         """False for a file that could not be read or holds no copy: the latter is scored 50
         (nothing for or against) and held to no minimum score."""
         return self.error is None and not self.no_copy
+
+    def minimum(self, override: int | None = None) -> int | None:
+        """The minimum score this file is held to: ``override`` (``--min-score`` or the config's
+        ``min_score:``), else its profile's; None for a file with no copy or one shorter than
+        ``min_words``, whatever sets the minimum."""
+        if not self.has_copy or self.too_short:
+            return None
+        return override if override is not None else self.min_score
 
 
 @dataclass(slots=True)

@@ -236,6 +236,31 @@ def test_short_copy_below_min_words_is_not_held_to_min_score(
     assert result.exit_code == code, result.output
 
 
+@pytest.mark.parametrize(("setting", "args"), [
+    ("min_words: 20\nmin_score: 60\n", []),           # the config's min_score
+    ("min_words: 20\n", ["--min-score", "60"]),        # the command line's
+    ("", ["--min-words", "20", "--min-score", "60"]),
+])
+def test_short_copy_is_not_held_to_a_min_score_from_config_or_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, args: list[str]) -> None:
+    # docs/config.md: a file shorter than min_words "is not held to min_score"; --min-words's
+    # help: it skips "the minimum score". Not only the profile's.
+    project = make_project(tmp_path)
+    (project / "tagline.txt").write_text(TAGLINE)
+    (project / ".msglint.yaml").write_text(YAML_CONFIG + setting)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "tagline.txt", "--fail-on", "error",
+                                       "--no-cache", *args], catch_exceptions=False)
+    assert "score 40/100" in result.stdout
+    assert "below minimum" not in result.stdout
+    assert result.exit_code == 0, result.output
+    for fmt in ("github", "junit", "gitlab", "html"):
+        out = CliRunner().invoke(main, ["check", "tagline.txt", "--fail-on", "never", "-f", fmt,
+                                        "--no-cache", *args], catch_exceptions=False)
+        assert "min-score" not in out.stdout and "below the minimum" not in out.stdout, fmt
+        assert out.exit_code == 0, (fmt, out.output)
+
+
 def test_config_show_reports_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path)
     (project / ".msglint.yaml").write_text(YAML_CONFIG)

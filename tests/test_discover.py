@@ -215,3 +215,12 @@ def test_validate_glob_errors(pattern: str, problem: str) -> None:
 @pytest.mark.parametrize("pattern", ["archive/**", "**/*.md", "*.md", "a/[!x]/b", "/x"])
 def test_validate_glob_ok(pattern: str) -> None:
     assert validate_glob(pattern) is None
+
+
+def test_named_broken_symlink_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Named on the command line it said "no such file or directory; check the path", though
+    # the path is there (the CHANGELOG's fix covered only links met while walking).
+    (tmp_path / "gone.md").symlink_to("nowhere.md")
+    monkeypatch.chdir(tmp_path)
+    [target] = discover([Path("gone.md")], root=tmp_path, exclude=[], assets=[])
+    assert target.error == "broken symbolic link (to nowhere.md); fix or remove the link"

@@ -267,3 +267,60 @@ def test_highlighted_copy_wraps_inside_the_copy_box(browser: Browser, tmp_path: 
         assert overflow == [], f"highlights past the copy box at {width}px: {overflow}"
         watch.assert_clean()
         page.close()
+
+
+def test_a_jump_to_a_file_is_not_hidden_under_the_sticky_filters(browser: Browser,
+                                                                  tmp_path: Path) -> None:
+    """From 900 px up the filter bar sticks to the top of the window; following a link to a
+    file (the nav, the files table) scrolled the file's name and profile under it."""
+    run = cases.make_run(5)
+    report = _write(tmp_path, "jump.html", run)
+    for width in (1280, 920):
+        page, watch = _open(browser, report, width)
+        for link in ("nav.toc a[href='#file-4']", "table.files a[href='#file-5']"):
+            page.locator(link).click()
+            page.wait_for_timeout(100)
+            target = link.split("#")[1].rstrip("']")
+            bar = page.locator("[data-filters]").bounding_box()
+            heading = page.locator(f"#{target}-h").bounding_box()
+            assert bar and heading
+            assert heading["y"] >= bar["y"] + bar["height"], (width, link, heading, bar)
+        page.screenshot(path=str(tmp_path / f"jump-{width}.png"))
+        watch.assert_clean()
+        page.close()
+
+
+def test_popover_keeps_the_driver_of_a_segment_that_also_has_a_finding(
+        browser: Browser, tmp_path: Path) -> None:
+    """The script drops a highlight's native tooltip for the popover of its findings; where a
+    finding and a driver mention overlap, the tooltip's "Driver: ..." (and how it was found)
+    was lost with it."""
+    from dataclasses import replace
+
+    f = cases.make_file()
+    text = f.text
+    extra = cases.finding(text, "Spend more time with your customers", "vendor-voice")
+    themes = [replace(m, via="words") if m.theme == "time-with-customers" else m
+              for m in f.themes]
+    run = RunResult([replace(f, findings=sorted(
+        [*f.findings, extra], key=lambda x: (x.location.line, x.location.column)),
+        themes=themes)], "0.1.0")
+    report = _write(tmp_path, "both.html", run)
+    page, watch = _open(browser, report, 1280)
+    both = page.locator("mark[data-refs][data-role=driver]").first
+    both.hover()
+    pop = page.locator(".pop")
+    pop.wait_for(state="visible")
+    text_shown = pop.inner_text()
+    assert "vendor-voice" in text_shown
+    assert "Driver: Time with customers (read from the sentence's words)" in text_shown
+    # with its finding filtered out, the driver is still told
+    page.mouse.move(0, 0)
+    page.locator("[data-filter=severity][value=warning]").uncheck()
+    both.hover()
+    pop.wait_for(state="visible")
+    assert "Driver: Time with customers" in pop.inner_text()
+    assert "vendor-voice" not in pop.inner_text()
+    page.screenshot(path=str(tmp_path / "both-1280.png"))
+    watch.assert_clean()
+    page.close()

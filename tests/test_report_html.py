@@ -7,6 +7,7 @@ theme catalogue's wording; one test renders a real run when the pipeline is avai
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -322,6 +323,19 @@ def test_file_with_error() -> None:
     art = [a for a in p.all("data-file") if a["data-file"] == "drafts/broken.docx"]
     assert art and "has-error" in (art[0]["class"] or "")
     assert "unreadable" in html
+
+
+def test_unreadable_file_sorts_last_and_counts_no_findings() -> None:
+    # docs/report.md: "unreadable files always sort last". Its Error/Warning/Info cells said 0
+    # (sort value "0"), so sorting by errors put it among the clean files, reading as linted.
+    unreadable = replace(error_file(), profile="smb-owner")  # a read error knows its profile
+    html = render("html", RunResult([unreadable, make_file()], "0.1.0"))
+    row = re.search(r'<tr data-row="file-1">(.*?)</tr>', html, re.S)
+    assert row
+    values = re.findall(r'<t[hd][^>]*data-sort-value="([^"]*)"', row.group(1))
+    assert values[0] == "drafts/broken.docx" and values[-1] == "smb-owner"
+    assert values[1:-1] == ["", "", "", "", "", ""], values  # score, focus, drivers, counts
+    assert re.search(r'<td class="num" data-sort-value="">—</td>', row.group(1))
 
 
 def test_only_an_error() -> None:

@@ -36,7 +36,7 @@ def repo_path(display: str, options: ReportOptions) -> str:
 
 
 def minimum(file: FileResult, options: ReportOptions) -> int | None:
-    return options.min_score if options.min_score is not None else file.min_score
+    return file.minimum(options.min_score)
 
 
 def below_minimum(file: FileResult, options: ReportOptions) -> int | None:

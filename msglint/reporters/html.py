@@ -273,7 +273,7 @@ def _finding_view(fid: str, f: Finding, names: _Names, detail_id: str,
 
 def _file_view(index: int, f: FileResult, names: _Names, options: ReportOptions) -> FileView:
     prof = names.profiles.get(f.profile or "")
-    minimum = options.min_score if options.min_score is not None else f.min_score
+    minimum = f.minimum(options.min_score)
     # A file with no copy gets no gauge: its 50 would read as a verdict on nothing.
     score = f.score.value if f.score and f.has_copy else None
     band, band_label = _band(score, minimum)

@@ -53,7 +53,7 @@ def render(run: RunResult, options: ReportOptions) -> str:
             lines.append(f"{f.path}: no copy to score (profile {f.profile}; the file holds no "
                          "words outside markup and code)")
         elif f.score is not None:
-            minimum = options.min_score if options.min_score is not None else f.min_score
+            minimum = f.minimum(options.min_score)
             low = minimum is not None and f.score.value < minimum
             score = _paint(str(f.score.value), "error" if low else "ok", c)
             voice = f.voice.label if f.voice else "neutral"

@@ -23,7 +23,8 @@
   function show(el) {
     clearTimeout(timer);
     var cards = idsOf(el).map(detailOf).filter(function (d) { return d && !d.hidden; });
-    if (!cards.length) { return; }
+    var drivers = el.msglintDrivers || [];
+    if (!cards.length && !drivers.length) { return; }
     while (pop.firstChild) { pop.removeChild(pop.firstChild); }
     if (pinned) {
       var close = doc.createElement("button");
@@ -41,6 +42,12 @@
       copy.removeAttribute("data-finding-id");
       $$("[id]", copy).forEach(function (n) { n.removeAttribute("id"); });
       pop.appendChild(copy);
+    });
+    drivers.forEach(function (line) {
+      var note = doc.createElement("p");
+      note.className = "pop-drv";
+      note.textContent = line;
+      pop.appendChild(note);
     });
     clearHot();
     if (el.classList.contains("mk")) {
@@ -84,7 +91,11 @@
     mk.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
   });
   $$("mark[data-refs]").forEach(function (m) {
-    m.removeAttribute("title"); /* the popover replaces the native tooltip */
+    /* the popover replaces the native tooltip; it keeps the tooltip's driver mentions */
+    m.msglintDrivers = (m.getAttribute("title") || "").split("; ").filter(function (t) {
+      return t.indexOf("Driver: ") === 0;
+    });
+    m.removeAttribute("title");
     m.addEventListener("mouseenter", function () { if (!pinned) { show(m); } });
     m.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
     m.addEventListener("click", function () {
@@ -145,8 +156,16 @@
     if (out) { out.textContent = shown === total ? total + (total === 1 ? " finding" : " findings") : "Showing " + shown + " of " + total + " findings"; }
     hide(true);
   }
+  /* From 900 px up the filter bar sticks to the top of the window: keep the target of a jump
+     (a file from the nav or the files table, a card) below it, not under it. */
+  function padForFilters() {
+    var sticky = filters && getComputedStyle(filters).position === "sticky";
+    doc.documentElement.style.scrollPaddingTop = sticky ? (filters.offsetHeight + 8) + "px" : "";
+  }
   if (filters) {
     $$("[data-filter]", filters).forEach(function (c) { c.addEventListener("change", apply); });
+    padForFilters();
+    window.addEventListener("resize", padForFilters);
   }
 
   /* ---------------------------------------------------------------- sortable tables */
