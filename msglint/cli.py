@@ -157,7 +157,8 @@ def check(paths: tuple[str, ...], **opts: Any) -> None:
 @friendly
 def report(paths: tuple[str, ...], output: str, profile: str | None, config_path: str | None,
            model: str | None) -> None:
-    """Write the HTML report for PATHS (shorthand for check --format html --output FILE)."""
+    """Write the HTML report for PATHS: check --format html --output FILE that does not fail on
+    findings (exit 1 only for a score below the minimum, 2 for an unreadable file)."""
     _run_check(paths, profile=profile, config_path=config_path, fmt="html", output=output,
                fail_on="never", min_score=None, model=model, color="never", verbose=False,
                quiet=False, baseline=None, write_baseline=None)

@@ -280,6 +280,17 @@ def test_report_writes_html(tmp_path: Path) -> None:
     assert out.read_text().lstrip().lower().startswith("<!doctype html")
 
 
+def test_report_fails_on_a_low_score_but_not_on_findings(tmp_path: Path) -> None:
+    # docs/report.md: report writes the page whatever the findings; only the minimum score
+    # (the config's, else the profile's) and unreadable input change its exit code.
+    draft, out = str(DRAFTS / "vendor-centred.md"), str(tmp_path / "r.html")
+    assert run("report", draft, "-p", SMB, "-o", out).exit_code == 1  # 16 < 60, 10 errors
+    config = tmp_path / ".msglint.yaml"
+    config.write_text("min_score: 0\n")
+    assert run("report", draft, "-p", SMB, "-o", out, "--config", str(config)).exit_code == 0
+    assert run("check", draft, "-p", SMB, "--config", str(config)).exit_code == 1  # findings
+
+
 def test_output_to_unwritable_place_is_one_line(tmp_path: Path) -> None:
     result = run("check", str(DRAFTS / "customer-centred.md"), "-p", SMB, "-f", "json",
                  "-o", str(tmp_path / "missing-dir" / "out.json"))
