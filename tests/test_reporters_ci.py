@@ -308,3 +308,20 @@ def test_cli_auto_format(args: list[str], env: dict[str, str], github: bool) -> 
                                 env=env, catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stdout.startswith("::") is github
+
+
+def test_a_finding_is_tagged_alike_in_every_format() -> None:
+    # rule/theme only where the rule stands for many themes (off-target-theme); empty-praise
+    # carries its theme too, but "empty-praise/empty-praise" says the same thing twice.
+    praise = Finding("empty-praise", "warning", "'world-class' is praise without evidence",
+                     "Show it.", Location(3, 5, 3, 16, "world-class"), theme="empty-praise")
+    run = RunResult([FileResult("d.md", profile="smb-owner", score=Score(70, ()),
+                                voice=Voice("customer", 0.8), findings=[praise, OFF_TARGET],
+                                min_score=60)], "0.1.0")
+    names = [c.get("name") for c in ET.fromstring(render("junit", run)).iter("testcase")]
+    assert names[:2] == ["empty-praise: world-class",
+                         "off-target-theme/inventory-control: inventory control"]
+    for fmt in ("text", "github", "gitlab", "junit"):
+        out = render(fmt, run)
+        assert "empty-praise/empty-praise" not in out, fmt
+        assert "off-target-theme/inventory-control" in out, fmt

@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from msglint.models import RunResult
+from msglint.models import Finding, RunResult
+
+
+def finding_tag(x: Finding) -> str:
+    """The finding's rule as every format shows it: ``off-target-theme/<theme>`` for the one rule
+    that stands for many themes, else the rule alone (empty-praise carries its theme too)."""
+    return f"{x.rule}/{x.theme}" if x.theme and x.rule == "off-target-theme" else x.rule
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ summary. `msglint check` picks this format by itself when ``GITHUB_ACTIONS=true`
 from __future__ import annotations
 
 from msglint.models import RunResult
-from msglint.reporters import ReportOptions, _ci
+from msglint.reporters import ReportOptions, _ci, finding_tag
 from msglint.reporters.records import finding as finding_record
 from msglint.reporters.records import summary
 
@@ -51,7 +51,7 @@ def render(run: RunResult, options: ReportOptions) -> str:
             continue
         for x in f.findings:
             rec = finding_record(x)
-            tag = f"{x.rule}/{x.theme}" if x.theme and x.rule == "off-target-theme" else x.rule
+            tag = finding_tag(x)
             field = f" ({x.field})" if x.field else ""
             message = rec["message"] + field
             if rec["suggestion"]:

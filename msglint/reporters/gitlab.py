@@ -29,7 +29,7 @@ from typing import Any
 
 from msglint.baseline import fingerprints
 from msglint.models import RunResult
-from msglint.reporters import ReportOptions, _ci
+from msglint.reporters import ReportOptions, _ci, finding_tag
 from msglint.reporters.records import finding as finding_record
 
 SEVERITIES = {"info": "info", "warning": "minor", "error": "major"}
@@ -66,7 +66,7 @@ def build(run: RunResult, options: ReportOptions) -> list[dict[str, Any]]:
             continue
         for x, fp in zip(f.findings, fingerprints(f), strict=True):
             rec = finding_record(x)
-            tag = f"{x.rule}/{x.theme}" if x.theme and x.rule == "off-target-theme" else x.rule
+            tag = finding_tag(x)
             body = "\n\n".join(p for p in (
                 f"Suggestion: {rec['suggestion']}" if rec["suggestion"] else "",
                 f"Why: {rec['why']}" if rec["why"] else "",

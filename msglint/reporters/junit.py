@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from msglint.models import RunResult
-from msglint.reporters import ReportOptions, _ci
+from msglint.reporters import ReportOptions, _ci, finding_tag
 from msglint.reporters.records import finding as finding_record
 
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -65,7 +65,7 @@ def render(run: RunResult, options: ReportOptions) -> str:
             names: Counter[str] = Counter()
             for x in f.findings:
                 rec = finding_record(x)
-                tag = f"{x.rule}/{x.theme}" if x.theme else x.rule
+                tag = finding_tag(x)
                 name = f"{tag}: {_short(rec['text'])}" if rec["text"].strip() else tag
                 names[name] += 1
                 if names[name] > 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from msglint.errors import position_note
 from msglint.models import FileResult, RunResult
-from msglint.reporters import ReportOptions
+from msglint.reporters import ReportOptions, finding_tag
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1", "ok": "32"}
 
@@ -44,7 +44,7 @@ def render(run: RunResult, options: ReportOptions) -> str:
             loc = x.location
             where = f"{f.path}:{loc.line}:{loc.column}"
             field = f" ({x.field})" if x.field else ""
-            tag = f"{x.rule}/{x.theme}" if x.theme and x.rule == "off-target-theme" else x.rule
+            tag = finding_tag(x)
             lines.append(f"{_paint(where, 'bold', c)}: {_paint(x.severity, x.severity, c)} "
                          f"[{tag}]{field} {x.message}")
             if options.verbose and x.suggestion:
