@@ -324,3 +324,41 @@ def test_popover_keeps_the_driver_of_a_segment_that_also_has_a_finding(
     page.screenshot(path=str(tmp_path / "both-1280.png"))
     watch.assert_clean()
     page.close()
+
+
+def test_a_filtered_report_says_so_on_paper(browser: Browser, tmp_path: Path) -> None:
+    """The filter bar and its count are not printed; a report printed with a filter on left
+    findings out and nothing on paper said so."""
+    run = cases.make_run(1)
+    report = _write(tmp_path, "print.html", run)
+    total = len(run.files[0].findings)
+    errors = sum(1 for x in run.files[0].findings if x.severity == "error")
+    page, watch = _open(browser, report, 1280)
+    note = page.locator(".filter-note")
+    page.emulate_media(media="print")
+    assert note.is_hidden() and "Filtered" not in page.locator("body").inner_text()
+    page.emulate_media(media="screen")
+    page.locator("[data-filter=severity][value=error]").uncheck()
+    assert note.is_hidden(), "on screen the filter bar says it"
+    page.emulate_media(media="print")
+    assert note.is_visible()
+    said = note.inner_text()
+    assert f"showing {total - errors} of {total} findings" in said
+    assert "severity: warning, info" in said
+    page.screenshot(path=str(tmp_path / "print-filtered.png"))
+    page.emulate_media(media="screen")
+    page.locator("[data-filter=theme]").select_option("inventory-control")
+    page.locator("[data-filter=drivers]").uncheck()
+    page.emulate_media(media="print")
+    said = note.inner_text()
+    assert f"showing 0 of {total} findings" in said
+    assert "theme: Inventory control" in said and "driver highlights hidden" in said
+    # back to no filter: nothing extra on paper
+    page.emulate_media(media="screen")
+    page.locator("[data-filter=severity][value=error]").check()
+    page.locator("[data-filter=theme]").select_option("")
+    page.locator("[data-filter=drivers]").check()
+    page.emulate_media(media="print")
+    assert note.is_hidden() and "Filtered" not in page.locator("body").inner_text()
+    watch.assert_clean()
+    page.close()

@@ -124,15 +124,18 @@
   $$("a.mk, [data-finding]").forEach(function (el) { sevOf[el.getAttribute("data-finding-id")] = el.getAttribute("data-severity"); });
   var rank = { info: 0, warning: 1, error: 2 };
 
+  var note = doc.querySelector(".filter-note");
+
   function apply() {
-    var sev = {}, rule = "", theme = "", drivers = true;
+    var sev = {}, rule = "", theme = "", drivers = true, said = [], sevOn = [], sevAll = 0;
     $$("[data-filter]", filters).forEach(function (c) {
       var kind = c.getAttribute("data-filter");
-      if (kind === "severity") { sev[c.value] = c.checked; }
-      else if (kind === "rule") { rule = c.value; }
-      else if (kind === "theme") { theme = c.value; }
+      if (kind === "severity") { sev[c.value] = c.checked; sevAll += 1; if (c.checked) { sevOn.push(c.value); } }
+      else if (kind === "rule") { rule = c.value; if (rule) { said.push("check: " + c.options[c.selectedIndex].text); } }
+      else if (kind === "theme") { theme = c.value; if (theme) { said.push("theme: " + c.options[c.selectedIndex].text); } }
       else if (kind === "drivers") { drivers = c.checked; }
     });
+    if (sevOn.length < sevAll) { said.unshift("severity: " + (sevOn.join(", ") || "none")); }
     var visible = {}, total = 0, shown = 0;
     $$("[data-finding-id]").forEach(function (el) {
       var ok = !!sev[el.getAttribute("data-severity")] &&
@@ -154,6 +157,14 @@
     doc.body.classList.toggle("no-drivers", !drivers);
     var out = filters.querySelector("[data-filter-count]");
     if (out) { out.textContent = shown === total ? total + (total === 1 ? " finding" : " findings") : "Showing " + shown + " of " + total + " findings"; }
+    /* The filter bar is not printed: paper says what the filters leave out (nothing when none is on) */
+    var noDrivers = !drivers && !!doc.querySelector("mark[data-role=driver]");
+    if (noDrivers) { said.push("driver highlights hidden"); }
+    if (note) {
+      note.hidden = shown === total && !noDrivers;
+      note.textContent = note.hidden ? "" : "Filtered: showing " + (shown === total ? "all " + total : shown + " of " + total) +
+        (total === 1 ? " finding" : " findings") + " (" + said.join("; ") + ")";
+    }
     hide(true);
   }
   /* From 900 px up the filter bar sticks to the top of the window: keep the target of a jump
