@@ -362,3 +362,47 @@ def test_a_filtered_report_says_so_on_paper(browser: Browser, tmp_path: Path) ->
     assert note.is_hidden() and "Filtered" not in page.locator("body").inner_text()
     watch.assert_clean()
     page.close()
+
+
+def test_driver_highlights_are_read_from_the_keyboard(browser: Browser, tmp_path: Path) -> None:
+    """A driver mention with no finding was never focused: its "Driver: ..." showed only on
+    mouse hover. Tab now stops on it, in document order, and shows it as hover does."""
+    report = _write(tmp_path, "drivers.html", cases.make_run(1))
+    page, watch = _open(browser, report, 1280)
+    pop = page.locator(".pop")
+    page.evaluate("window.__seen = []")
+    said = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement === document.body"):
+            break
+        page.evaluate("window.__seen.push(document.activeElement)")
+        if page.evaluate("document.activeElement.matches('mark[data-role=driver]')"):
+            assert pop.is_visible(), "focus shows the driver as hover does"
+            said.append(pop.inner_text().strip())
+            described = page.evaluate(
+                "document.getElementById(document.activeElement.getAttribute('aria-describedby'))"
+                ".textContent")
+            assert described == said[-1]
+            if len(said) == 1:
+                page.screenshot(path=str(tmp_path / "driver-focus-1280.png"))
+    assert said == ["Driver: Time with customers", "Driver: Take-home pay"]
+    in_order = page.evaluate("""() => window.__seen.every((el, i, all) => i === 0 ||
+        !!(all[i - 1].compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING))""")
+    assert in_order, "Tab follows the document"
+    page.keyboard.press("Escape")
+    # hover tells the same; the native tooltip is gone so the two do not stack
+    mark = page.locator("mark[data-mention=take-home-pay]").first
+    assert mark.get_attribute("title") is None
+    mark.hover()
+    pop.wait_for(state="visible")
+    assert pop.inner_text().strip() == "Driver: Take-home pay"
+    page.mouse.move(0, 0)
+    # with driver highlights hidden there is nothing to stop at or show
+    page.locator("[data-filter=drivers]").uncheck()
+    assert page.locator("mark[data-role=driver][tabindex='0']").count() == 0
+    mark.hover()
+    page.wait_for_timeout(100)
+    assert pop.is_hidden()
+    watch.assert_clean()
+    page.close()

@@ -23,7 +23,7 @@
   function show(el) {
     clearTimeout(timer);
     var cards = idsOf(el).map(detailOf).filter(function (d) { return d && !d.hidden; });
-    var drivers = el.msglintDrivers || [];
+    var drivers = doc.body.classList.contains("no-drivers") ? [] : el.msglintDrivers || [];
     if (!cards.length && !drivers.length) { return; }
     while (pop.firstChild) { pop.removeChild(pop.firstChild); }
     if (pinned) {
@@ -90,14 +90,17 @@
     mk.addEventListener("mouseenter", function () { if (!pinned) { show(mk); } });
     mk.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
   });
-  $$("mark[data-refs]").forEach(function (m) {
-    /* the popover replaces the native tooltip; it keeps the tooltip's driver mentions */
+  $$("mark[data-refs], mark[data-role=driver]").forEach(function (m) {
+    /* the popover replaces the native tooltip; it keeps the tooltip's driver mentions. Where a
+       driver mention starts, the mark is a Tab stop (aria-describedby its note): focus shows it */
     m.msglintDrivers = (m.getAttribute("title") || "").split("; ").filter(function (t) {
       return t.indexOf("Driver: ") === 0;
     });
     m.removeAttribute("title");
     m.addEventListener("mouseenter", function () { if (!pinned) { show(m); } });
     m.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
+    m.addEventListener("focus", function () { if (!pinned) { show(m); } });
+    m.addEventListener("blur", function () { if (!pinned) { later(); } });
     m.addEventListener("click", function () {
       var first = idsOf(m).map(function (f) { return doc.getElementById("m" + f.slice(1)); })
         .filter(function (x) { return x && !x.hidden; })[0];
@@ -155,6 +158,7 @@
       if (best) { m.classList.add("s-" + best); }
     });
     doc.body.classList.toggle("no-drivers", !drivers);
+    $$("mark[data-role=driver][tabindex]").forEach(function (m) { m.tabIndex = drivers ? 0 : -1; });
     var out = filters.querySelector("[data-filter-count]");
     if (out) { out.textContent = shown === total ? total + (total === 1 ? " finding" : " findings") : "Showing " + shown + " of " + total + " findings"; }
     /* The filter bar is not printed: paper says what the filters leave out (nothing when none is on) */
