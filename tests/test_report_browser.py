@@ -406,3 +406,47 @@ def test_driver_highlights_are_read_from_the_keyboard(browser: Browser, tmp_path
     assert pop.is_hidden()
     watch.assert_clean()
     page.close()
+
+
+def test_per_file_counts_follow_the_filters(browser: Browser, tmp_path: Path) -> None:
+    """Filtering by theme left each file's "N findings" and "Findings in the copy (N)" at their
+    unfiltered numbers, and a section with nothing left showed its heading over nothing."""
+    run = cases.make_run(2)
+    report = _write(tmp_path, "counts.html", run)
+    f = run.files[0]
+    total, in_copy = len(f.findings), sum(1 for x in f.findings if x.start is not None)
+    page, watch = _open(browser, report, 1280)
+    art = page.locator("article.file").first
+    meta = art.locator(".meta")
+    det_h = art.locator("h3[id$='-det']")
+    table = page.locator("table.files tbody").text_content()
+
+    def none_match(section: str) -> bool:
+        hidden: bool = art.locator(f"section.{section} .none-match").evaluate("e => e.hidden")
+        return not hidden
+
+    def text(loc: Any) -> str:
+        return " ".join((loc.text_content() or "").split())
+
+    assert text(meta).endswith(f"· {total} findings")
+    assert text(det_h) == f"Findings in the copy ({in_copy})"
+    page.locator("[data-filter=theme]").select_option("inventory-control")
+    assert text(meta).endswith(f"· 1 of {total} findings match the filters")
+    assert text(det_h) == f"Findings in the copy (1 of {in_copy} match the filters)"
+    assert none_match("file-level") and not none_match("details")
+    assert "No findings match the filters." in text(art.locator("section.file-level"))
+    art.locator("section.file-level").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "counts-theme-1280.png"))
+    page.locator("[data-filter=theme]").select_option("")
+    page.locator("[data-filter=rule]").select_option("missing-drivers")
+    assert text(det_h) == f"Findings in the copy (0 of {in_copy} match the filters)"
+    assert none_match("details") and not none_match("file-level")
+    # the overview keeps the unfiltered numbers
+    assert page.locator("table.files tbody").text_content() == table
+    # no filter: the numbers as rendered, nothing extra
+    page.locator("[data-filter=rule]").select_option("")
+    assert text(meta).endswith(f"· {total} findings")
+    assert text(det_h) == f"Findings in the copy ({in_copy})"
+    assert not none_match("details") and not none_match("file-level")
+    watch.assert_clean()
+    page.close()

@@ -479,3 +479,12 @@ def test_driver_mentions_are_keyboard_stops_with_a_description() -> None:
     assert said == ["Driver: Less day-to-day involvement (read from the sentence&#39;s words)",
                     "Driver: Time with customers", "Driver: Take-home pay"]
     assert not [a for a in p.all("tabindex") if a.get("tabindex") not in ("0", "-1")]
+
+
+def test_per_file_counts_are_marked_for_the_filters(one: str) -> None:
+    """The script rewrites a file's counts when a filter is on; without it they stay as
+    rendered and the "nothing matches" lines stay hidden."""
+    assert '· <span class="n-of">7 findings</span></p>' in one
+    assert 'Findings in the copy (<span class="n-of">6</span>)</h3>' in one
+    nones = re.findall(r'<p class="none-match"[^>]*>', one)
+    assert len(nones) == 2 and all(" hidden" in t for t in nones)

@@ -157,6 +157,16 @@
       m.classList.remove("s-error", "s-warning", "s-info");
       if (best) { m.classList.add("s-" + best); }
     });
+    /* a file's counts (its findings, those in the copy) follow the filters and say so */
+    $$(".n-of").forEach(function (n) {
+      if (n.msglintText === undefined) { n.msglintText = n.textContent; }
+      var cards = $$("li.det", n.closest("section") || n.closest("article"));
+      var seen = cards.filter(function (c) { return !c.hidden; }).length;
+      n.textContent = seen === cards.length ? n.msglintText : seen + " of " + n.msglintText + " match the filters";
+    });
+    $$(".none-match").forEach(function (p) {
+      p.hidden = $$("li.det", p.parentNode).some(function (c) { return !c.hidden; });
+    });
     doc.body.classList.toggle("no-drivers", !drivers);
     $$("mark[data-role=driver][tabindex]").forEach(function (m) { m.tabIndex = drivers ? 0 : -1; });
     var out = filters.querySelector("[data-filter-count]");
