@@ -324,3 +324,129 @@ def test_popover_keeps_the_driver_of_a_segment_that_also_has_a_finding(
     page.screenshot(path=str(tmp_path / "both-1280.png"))
     watch.assert_clean()
     page.close()
+
+
+def test_a_filtered_report_says_so_on_paper(browser: Browser, tmp_path: Path) -> None:
+    """The filter bar and its count are not printed; a report printed with a filter on left
+    findings out and nothing on paper said so."""
+    run = cases.make_run(1)
+    report = _write(tmp_path, "print.html", run)
+    total = len(run.files[0].findings)
+    errors = sum(1 for x in run.files[0].findings if x.severity == "error")
+    page, watch = _open(browser, report, 1280)
+    note = page.locator(".filter-note")
+    page.emulate_media(media="print")
+    assert note.is_hidden() and "Filtered" not in page.locator("body").inner_text()
+    page.emulate_media(media="screen")
+    page.locator("[data-filter=severity][value=error]").uncheck()
+    assert note.is_hidden(), "on screen the filter bar says it"
+    page.emulate_media(media="print")
+    assert note.is_visible()
+    said = note.inner_text()
+    assert f"showing {total - errors} of {total} findings" in said
+    assert "severity: warning, info" in said
+    page.screenshot(path=str(tmp_path / "print-filtered.png"))
+    page.emulate_media(media="screen")
+    page.locator("[data-filter=theme]").select_option("inventory-control")
+    page.locator("[data-filter=drivers]").uncheck()
+    page.emulate_media(media="print")
+    said = note.inner_text()
+    assert f"showing 0 of {total} findings" in said
+    assert "theme: Inventory control" in said and "driver highlights hidden" in said
+    # back to no filter: nothing extra on paper
+    page.emulate_media(media="screen")
+    page.locator("[data-filter=severity][value=error]").check()
+    page.locator("[data-filter=theme]").select_option("")
+    page.locator("[data-filter=drivers]").check()
+    page.emulate_media(media="print")
+    assert note.is_hidden() and "Filtered" not in page.locator("body").inner_text()
+    watch.assert_clean()
+    page.close()
+
+
+def test_driver_highlights_are_read_from_the_keyboard(browser: Browser, tmp_path: Path) -> None:
+    """A driver mention with no finding was never focused: its "Driver: ..." showed only on
+    mouse hover. Tab now stops on it, in document order, and shows it as hover does."""
+    report = _write(tmp_path, "drivers.html", cases.make_run(1))
+    page, watch = _open(browser, report, 1280)
+    pop = page.locator(".pop")
+    page.evaluate("window.__seen = []")
+    said = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement === document.body"):
+            break
+        page.evaluate("window.__seen.push(document.activeElement)")
+        if page.evaluate("document.activeElement.matches('mark[data-role=driver]')"):
+            assert pop.is_visible(), "focus shows the driver as hover does"
+            said.append(pop.inner_text().strip())
+            described = page.evaluate(
+                "document.getElementById(document.activeElement.getAttribute('aria-describedby'))"
+                ".textContent")
+            assert described == said[-1]
+            if len(said) == 1:
+                page.screenshot(path=str(tmp_path / "driver-focus-1280.png"))
+    assert said == ["Driver: Time with customers", "Driver: Take-home pay"]
+    in_order = page.evaluate("""() => window.__seen.every((el, i, all) => i === 0 ||
+        !!(all[i - 1].compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING))""")
+    assert in_order, "Tab follows the document"
+    page.keyboard.press("Escape")
+    # hover tells the same; the native tooltip is gone so the two do not stack
+    mark = page.locator("mark[data-mention=take-home-pay]").first
+    assert mark.get_attribute("title") is None
+    mark.hover()
+    pop.wait_for(state="visible")
+    assert pop.inner_text().strip() == "Driver: Take-home pay"
+    page.mouse.move(0, 0)
+    # with driver highlights hidden there is nothing to stop at or show
+    page.locator("[data-filter=drivers]").uncheck()
+    assert page.locator("mark[data-role=driver][tabindex='0']").count() == 0
+    mark.hover()
+    page.wait_for_timeout(100)
+    assert pop.is_hidden()
+    watch.assert_clean()
+    page.close()
+
+
+def test_per_file_counts_follow_the_filters(browser: Browser, tmp_path: Path) -> None:
+    """Filtering by theme left each file's "N findings" and "Findings in the copy (N)" at their
+    unfiltered numbers, and a section with nothing left showed its heading over nothing."""
+    run = cases.make_run(2)
+    report = _write(tmp_path, "counts.html", run)
+    f = run.files[0]
+    total, in_copy = len(f.findings), sum(1 for x in f.findings if x.start is not None)
+    page, watch = _open(browser, report, 1280)
+    art = page.locator("article.file").first
+    meta = art.locator(".meta")
+    det_h = art.locator("h3[id$='-det']")
+    table = page.locator("table.files tbody").text_content()
+
+    def none_match(section: str) -> bool:
+        hidden: bool = art.locator(f"section.{section} .none-match").evaluate("e => e.hidden")
+        return not hidden
+
+    def text(loc: Any) -> str:
+        return " ".join((loc.text_content() or "").split())
+
+    assert text(meta).endswith(f"· {total} findings")
+    assert text(det_h) == f"Findings in the copy ({in_copy})"
+    page.locator("[data-filter=theme]").select_option("inventory-control")
+    assert text(meta).endswith(f"· 1 of {total} findings match the filters")
+    assert text(det_h) == f"Findings in the copy (1 of {in_copy} match the filters)"
+    assert none_match("file-level") and not none_match("details")
+    assert "No findings match the filters." in text(art.locator("section.file-level"))
+    art.locator("section.file-level").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "counts-theme-1280.png"))
+    page.locator("[data-filter=theme]").select_option("")
+    page.locator("[data-filter=rule]").select_option("missing-drivers")
+    assert text(det_h) == f"Findings in the copy (0 of {in_copy} match the filters)"
+    assert none_match("details") and not none_match("file-level")
+    # the overview keeps the unfiltered numbers
+    assert page.locator("table.files tbody").text_content() == table
+    # no filter: the numbers as rendered, nothing extra
+    page.locator("[data-filter=rule]").select_option("")
+    assert text(meta).endswith(f"· {total} findings")
+    assert text(det_h) == f"Findings in the copy ({in_copy})"
+    assert not none_match("details") and not none_match("file-level")
+    watch.assert_clean()
+    page.close()

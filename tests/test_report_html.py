@@ -455,3 +455,36 @@ def test_paths_break_after_slashes_not_inside_names() -> None:
     assert ('<span class="seg">campaigns</span>/<wbr>' + long_part +
             '/<wbr><span class="seg">enterprise-pitch.html</span>') in html
     assert ".seg { white-space: nowrap; }" in html
+
+
+def test_driver_mentions_are_keyboard_stops_with_a_description() -> None:
+    """A driver highlight's "Driver: ..." was only a native tooltip: no Tab stop, nothing for a
+    screen reader. Each mention gets one stop (where it starts), described by its note."""
+    from dataclasses import replace
+
+    f = make_file()
+    # a sentence-wide mention split by a finding inside it: still one stop
+    s, e = _span(COPY, "Tighter inventory control and cost containment across every store.")
+    wide = Mention("less-day-to-day-involvement", "driver", "customer", False, s, e,
+                   _loc(COPY, s, e), 0, via="words")
+    html = render("html", RunResult([replace(f, themes=[*f.themes, wide])], "0.1.0"))
+    p = parse(html)
+    marks = p.all("data-role", "driver")
+    stops = [a for a in marks if "tabindex" in a]
+    assert len(stops) == 3 and len(marks) > 3
+    assert all(a["tabindex"] == "0" for a in stops)
+    notes = {m.group(1): m.group(2)
+             for m in re.finditer(r'<span id="([^"]+)">([^<]*)</span>', html)}
+    said = [notes[a["aria-describedby"] or ""] for a in stops]
+    assert said == ["Driver: Less day-to-day involvement (read from the sentence&#39;s words)",
+                    "Driver: Time with customers", "Driver: Take-home pay"]
+    assert not [a for a in p.all("tabindex") if a.get("tabindex") not in ("0", "-1")]
+
+
+def test_per_file_counts_are_marked_for_the_filters(one: str) -> None:
+    """The script rewrites a file's counts when a filter is on; without it they stay as
+    rendered and the "nothing matches" lines stay hidden."""
+    assert '· <span class="n-of">7 findings</span></p>' in one
+    assert 'Findings in the copy (<span class="n-of">6</span>)</h3>' in one
+    nones = re.findall(r'<p class="none-match"[^>]*>', one)
+    assert len(nones) == 2 and all(" hidden" in t for t in nones)

@@ -83,6 +83,10 @@ class Piece:
     found_by: dict[str, str] = field(default_factory=dict)
     title: str = ""
     finding: dict[str, Any] | None = None
+    # where a driver mention starts: one keyboard stop per mention, described by its note
+    drv_start: bool = False
+    note_id: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -181,6 +185,7 @@ def segments(text: str, findings: list[tuple[str, Finding]],
     starts: dict[int, list[tuple[str, Finding]]] = defaultdict(list)
     for s, _e, fid, f in spans:
         starts[s].append((fid, f))
+    drv_starts = {s for s, e, _ in drv if s < e}
 
     pieces: list[Piece] = []
     for i, a in enumerate(cuts):
@@ -208,7 +213,7 @@ def segments(text: str, findings: list[tuple[str, Finding]],
         pieces.append(Piece(
             "seg", text=chunk, refs=" ".join(fid for fid, _ in cover),
             rules=" ".join(sorted({f.rule for _, f in cover})), severity=sev,
-            drivers=" ".join(dcover), found_by=found_by))
+            drivers=" ".join(dcover), found_by=found_by, drv_start=a in drv_starts))
     # trailing blank lines of the copy would show as an empty band at the bottom of the box
     if pieces and pieces[-1].kind == "text":
         pieces[-1].text = pieces[-1].text.rstrip()
@@ -292,15 +297,17 @@ def _file_view(index: int, f: FileResult, names: _Names, options: ReportOptions)
     by_id = {v["id"]: v for v in findings}
     drivers_mentioned = [m for m in f.themes if m.role == "driver"]
     pieces = segments(f.text, positioned, drivers_mentioned) if f.text else []
-    for p in pieces:
+    for k, p in enumerate(pieces):
         if p.kind == "marker":
             p.finding = by_id[p.refs]
         elif p.kind == "seg":
             parts = [f"{by_id[r]['severity_label']}: {by_id[r]['rule_name']}"
                      for r in p.refs.split()]
-            parts += [f"Driver: {names.theme(d)}{_FOUND_BY.get(p.found_by.get(d, ''), '')}"
-                      for d in p.drivers.split()]
-            p.title = "; ".join(parts)
+            drv = [f"Driver: {names.theme(d)}{_FOUND_BY.get(p.found_by.get(d, ''), '')}"
+                   for d in p.drivers.split()]
+            p.title = "; ".join(parts + drv)
+            if p.drv_start:  # its findings are described by their markers
+                p.note_id, p.note = f"n{index + 1}-{k + 1}", "; ".join(drv)
 
     # drivers, heaviest first when the profile is known, else in coverage order
     weights = {d: getattr(prof.drivers[d], "weight", 1) for d in prof.drivers} if prof else {}

@@ -23,7 +23,7 @@
   function show(el) {
     clearTimeout(timer);
     var cards = idsOf(el).map(detailOf).filter(function (d) { return d && !d.hidden; });
-    var drivers = el.msglintDrivers || [];
+    var drivers = doc.body.classList.contains("no-drivers") ? [] : el.msglintDrivers || [];
     if (!cards.length && !drivers.length) { return; }
     while (pop.firstChild) { pop.removeChild(pop.firstChild); }
     if (pinned) {
@@ -90,14 +90,17 @@
     mk.addEventListener("mouseenter", function () { if (!pinned) { show(mk); } });
     mk.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
   });
-  $$("mark[data-refs]").forEach(function (m) {
-    /* the popover replaces the native tooltip; it keeps the tooltip's driver mentions */
+  $$("mark[data-refs], mark[data-role=driver]").forEach(function (m) {
+    /* the popover replaces the native tooltip; it keeps the tooltip's driver mentions. Where a
+       driver mention starts, the mark is a Tab stop (aria-describedby its note): focus shows it */
     m.msglintDrivers = (m.getAttribute("title") || "").split("; ").filter(function (t) {
       return t.indexOf("Driver: ") === 0;
     });
     m.removeAttribute("title");
     m.addEventListener("mouseenter", function () { if (!pinned) { show(m); } });
     m.addEventListener("mouseleave", function () { if (!pinned) { later(); } });
+    m.addEventListener("focus", function () { if (!pinned) { show(m); } });
+    m.addEventListener("blur", function () { if (!pinned) { later(); } });
     m.addEventListener("click", function () {
       var first = idsOf(m).map(function (f) { return doc.getElementById("m" + f.slice(1)); })
         .filter(function (x) { return x && !x.hidden; })[0];
@@ -124,15 +127,18 @@
   $$("a.mk, [data-finding]").forEach(function (el) { sevOf[el.getAttribute("data-finding-id")] = el.getAttribute("data-severity"); });
   var rank = { info: 0, warning: 1, error: 2 };
 
+  var note = doc.querySelector(".filter-note");
+
   function apply() {
-    var sev = {}, rule = "", theme = "", drivers = true;
+    var sev = {}, rule = "", theme = "", drivers = true, said = [], sevOn = [], sevAll = 0;
     $$("[data-filter]", filters).forEach(function (c) {
       var kind = c.getAttribute("data-filter");
-      if (kind === "severity") { sev[c.value] = c.checked; }
-      else if (kind === "rule") { rule = c.value; }
-      else if (kind === "theme") { theme = c.value; }
+      if (kind === "severity") { sev[c.value] = c.checked; sevAll += 1; if (c.checked) { sevOn.push(c.value); } }
+      else if (kind === "rule") { rule = c.value; if (rule) { said.push("check: " + c.options[c.selectedIndex].text); } }
+      else if (kind === "theme") { theme = c.value; if (theme) { said.push("theme: " + c.options[c.selectedIndex].text); } }
       else if (kind === "drivers") { drivers = c.checked; }
     });
+    if (sevOn.length < sevAll) { said.unshift("severity: " + (sevOn.join(", ") || "none")); }
     var visible = {}, total = 0, shown = 0;
     $$("[data-finding-id]").forEach(function (el) {
       var ok = !!sev[el.getAttribute("data-severity")] &&
@@ -151,9 +157,28 @@
       m.classList.remove("s-error", "s-warning", "s-info");
       if (best) { m.classList.add("s-" + best); }
     });
+    /* a file's counts (its findings, those in the copy) follow the filters and say so */
+    $$(".n-of").forEach(function (n) {
+      if (n.msglintText === undefined) { n.msglintText = n.textContent; }
+      var cards = $$("li.det", n.closest("section") || n.closest("article"));
+      var seen = cards.filter(function (c) { return !c.hidden; }).length;
+      n.textContent = seen === cards.length ? n.msglintText : seen + " of " + n.msglintText + " match the filters";
+    });
+    $$(".none-match").forEach(function (p) {
+      p.hidden = $$("li.det", p.parentNode).some(function (c) { return !c.hidden; });
+    });
     doc.body.classList.toggle("no-drivers", !drivers);
+    $$("mark[data-role=driver][tabindex]").forEach(function (m) { m.tabIndex = drivers ? 0 : -1; });
     var out = filters.querySelector("[data-filter-count]");
     if (out) { out.textContent = shown === total ? total + (total === 1 ? " finding" : " findings") : "Showing " + shown + " of " + total + " findings"; }
+    /* The filter bar is not printed: paper says what the filters leave out (nothing when none is on) */
+    var noDrivers = !drivers && !!doc.querySelector("mark[data-role=driver]");
+    if (noDrivers) { said.push("driver highlights hidden"); }
+    if (note) {
+      note.hidden = shown === total && !noDrivers;
+      note.textContent = note.hidden ? "" : "Filtered: showing " + (shown === total ? "all " + total : shown + " of " + total) +
+        (total === 1 ? " finding" : " findings") + " (" + said.join("; ") + ")";
+    }
     hide(true);
   }
   /* From 900 px up the filter bar sticks to the top of the window: keep the target of a jump
