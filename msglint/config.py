@@ -231,9 +231,9 @@ def _build(doc: yamlmarks.Marked, path: Path) -> Config:
         if local.exists():
             cfg.model = str(local)
         else:
-            from msglint.nlp import package_dir
+            from msglint.nlp import package_dir, resolve_model
 
-            if package_dir(data["model"]) is None:
+            if package_dir(resolve_model(data["model"])) is None:
                 raise doc.error(("model",), f"spaCy pipeline '{data['model']}' not found: no "
                                 f"installed package of that name and no folder {local}; "
                                 "install it or fix the path, which is relative to the config "

