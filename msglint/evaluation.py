@@ -24,12 +24,12 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msglint.errors import MsglintError
+from msglint.errors import MsglintError, utf8_error_at
 
 __all__ = [
     "CORPUS_ENV_VAR",
@@ -245,6 +245,22 @@ def _dataset_files(path: Path) -> list[Path]:
     raise EvalDataError(f"{path}: no such file or directory")
 
 
+def _utf8_lines(fh: Iterable[str], file: Path) -> Iterator[str]:
+    """The lines of ``fh``; text that is not UTF-8 is an EvalDataError at its line and column."""
+    try:
+        yield from fh
+    except UnicodeDecodeError:
+        data = file.read_bytes()
+        bad = len(data)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = exc.start
+        line, column = utf8_error_at(data, bad)
+        raise EvalDataError(f"{file}:{line}:{column}: invalid UTF-8 at byte {bad}; save the "
+                            "file as UTF-8") from None
+
+
 def _check_record(rec: Any, where: str) -> None:
     if not isinstance(rec, dict):
         raise EvalDataError(f"{where}: expected a JSON object")
@@ -316,8 +332,8 @@ def load_dataset(
     seen: dict[str, str] = {}
     for file in _dataset_files(path):
         report.files.append(file)
-        with file.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, start=1):
+        with file.open(encoding="utf-8-sig") as fh:  # a leading BOM is no error
+            for lineno, line in enumerate(_utf8_lines(fh, file), start=1):
                 if not line.strip():
                     continue
                 where = f"{file}:{lineno}"

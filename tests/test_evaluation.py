@@ -499,3 +499,33 @@ def test_eval_on_bad_data_is_one_line_naming_file_and_line(tmp_path: Path, recor
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
     assert message in line and "internal error" not in line and line.startswith("msglint:")
+
+
+# --------------------------------------------------------------------------- bad data, the CLI
+
+
+def _eval(*args: str):
+    from click.testing import CliRunner
+
+    from msglint.cli import main
+
+    return CliRunner().invoke(main, ["eval", *args])
+
+
+def test_eval_on_a_file_that_is_not_utf8_names_file_line_and_column(tmp_path: Path):
+    data = tmp_path / "latin1.jsonl"
+    line = json.dumps({**_probe("p1"), "text": "Caf\u00e9 time."}, ensure_ascii=False)
+    data.write_bytes(json.dumps(_probe("p0")).encode() + b"\n" + line.encode("latin-1") + b"\n")
+    with pytest.raises(EvalDataError, match=r"latin1\.jsonl:2:\d+: invalid UTF-8"):
+        load_dataset(data, corpus_dir=tmp_path)
+    result = _eval(str(data))
+    assert result.exit_code == 2
+    [message] = result.output.strip().splitlines()
+    assert "latin1.jsonl:2:" in message and "UTF-8" in message
+    assert "internal error" not in message
+
+
+def test_eval_reads_a_file_saved_with_a_utf8_bom(tmp_path: Path):
+    data = tmp_path / "bom.jsonl"
+    data.write_bytes(b"\xef\xbb\xbf" + json.dumps(_probe("p1")).encode() + b"\n")
+    assert [i.id for i in load_dataset(data, corpus_dir=tmp_path)] == ["p1"]
