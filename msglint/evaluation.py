@@ -195,6 +195,10 @@ def default_corpus_dir() -> Path:
 # --------------------------------------------------------------------------- loading
 
 
+_FIX_CORPUS = (f"check that --corpus (or {CORPUS_ENV_VAR}) names the shared corpus folder, "
+               "with its files as shipped")
+
+
 class _Corpus:
     """Lazy, cached access to the external corpus files."""
 
@@ -215,8 +219,12 @@ class _Corpus:
         if corpus == "jin2021":
             if self._jin is None:
                 path = self.directory / CORPUS_FILES["jin2021"]  # type: ignore[operator]
-                with path.open(encoding="utf-8", newline="") as fh:
-                    self._jin = [row.get("desc") or "" for row in csv.DictReader(fh)]
+                try:
+                    with path.open(encoding="utf-8", newline="") as fh:
+                        self._jin = [row.get("desc") or "" for row in csv.DictReader(fh)]
+                except (UnicodeDecodeError, csv.Error) as exc:
+                    raise EvalDataError(f"{path}: not a UTF-8 CSV file ({exc}); {_FIX_CORPUS}"
+                                        ) from None
             row = source.get("row")
             if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < len(self._jin):
                 return self._jin[row]
@@ -226,9 +234,17 @@ class _Corpus:
                 path = self.directory / CORPUS_FILES["mozorg"]  # type: ignore[operator]
                 self._moz = {}
                 with path.open(encoding="utf-8") as fh:
-                    for line in fh:
+                    for lineno, line in enumerate(_utf8_lines(fh, path), start=1):
                         if line.strip():
-                            rec = json.loads(line)
+                            try:
+                                rec = json.loads(line)
+                            except json.JSONDecodeError as exc:
+                                raise EvalDataError(f"{path}:{lineno}: invalid JSON ({exc.msg}); "
+                                                    f"{_FIX_CORPUS}") from None
+                            if not (isinstance(rec, dict) and isinstance(rec.get("id"), str)
+                                    and isinstance(rec.get("text"), str)):
+                                raise EvalDataError(f"{path}:{lineno}: expected an object with "
+                                                    f"string 'id' and 'text'; {_FIX_CORPUS}")
                             self._moz[rec["id"]] = rec["text"]
             return self._moz.get(str(source.get("id")))
         return None

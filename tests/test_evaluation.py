@@ -529,3 +529,30 @@ def test_eval_reads_a_file_saved_with_a_utf8_bom(tmp_path: Path):
     data = tmp_path / "bom.jsonl"
     data.write_bytes(b"\xef\xbb\xbf" + json.dumps(_probe("p1")).encode() + b"\n")
     assert [i.id for i in load_dataset(data, corpus_dir=tmp_path)] == ["p1"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not json\n", "mozorg_marketing_strings.jsonl:1: invalid JSON"),
+    ('{"id": "mozorg:a.ftl:key"}\n', "mozorg_marketing_strings.jsonl:1: expected an object with"),
+])
+def test_eval_on_a_corrupt_corpus_file_names_it(tmp_path: Path, fake_corpus: Path,
+                                                 content: str, message: str):
+    (fake_corpus / "mozorg_marketing_strings.jsonl").write_text(
+        json.dumps({"id": "other", "text": "Fine."}) + "\n" + content, encoding="utf-8")
+    message = message.replace(":1:", ":2:")
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _real("moz-1", {"corpus": "mozorg", "id": "mozorg:a.ftl:key"}, "0" * 40)])
+    with pytest.raises(EvalDataError, match=message):
+        load_dataset(data, corpus_dir=fake_corpus)
+    result = _eval(str(data), "--corpus", str(fake_corpus))
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert message in line and "internal error" not in line
+
+
+def test_eval_on_a_corpus_csv_that_is_not_utf8_names_it(tmp_path: Path, fake_corpus: Path):
+    (fake_corpus / "jin2021_slogan_valid.csv").write_bytes(b"desc,output\nCaf\xe9,x\n")
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40)])
+    with pytest.raises(EvalDataError, match=r"jin2021_slogan_valid\.csv: .*UTF-8"):
+        load_dataset(data, corpus_dir=fake_corpus)
