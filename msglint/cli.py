@@ -441,7 +441,7 @@ def config_show(path: str, config_path: str | None) -> None:
               show_default=True, help="Which split of the dataset to score.")
 @click.option("--profile", "-p", default="smb-owner", show_default=True, metavar="FILE|NAME",
               help="Profile to lint under (themes and voice do not depend on it).")
-@click.option("--corpus", type=click.Path(file_okay=False, path_type=str),
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=str),
               help="Folder of the shared corpus that real items refer to.")
 @click.option("--misses", default=40, show_default=True, help="How many misses to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

@@ -162,7 +162,8 @@ class LoadReport:
         if self.skipped_no_corpus:
             parts.append(
                 f"{self.skipped_no_corpus} real items skipped: corpus not found at "
-                f"{self.corpus_dir} (set {CORPUS_ENV_VAR} or pass corpus_dir)"
+                f"{self.corpus_dir} (pass --corpus DIR, or corpus_dir from Python, or set "
+                f"{CORPUS_ENV_VAR})"
             )
         if self.unresolved:
             ids = ", ".join(self.unresolved)

@@ -556,3 +556,22 @@ def test_eval_on_a_corpus_csv_that_is_not_utf8_names_it(tmp_path: Path, fake_cor
         _real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40)])
     with pytest.raises(EvalDataError, match=r"jin2021_slogan_valid\.csv: .*UTF-8"):
         load_dataset(data, corpus_dir=fake_corpus)
+
+
+def test_eval_with_a_corpus_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path):
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40), _probe("p1")])
+    result = _eval(str(data), "--corpus", str(tmp_path / "no-such-dir"))
+    assert result.exit_code == 2, result.output
+    assert "--corpus" in result.output and "no-such-dir" in result.output
+    assert "msglint evaluation" not in result.output  # no figures over the probes alone
+
+
+def test_eval_warning_about_a_missing_corpus_names_the_cli_option(tmp_path: Path):
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40), _probe("p1")])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = _eval(str(data), "--corpus", str(empty))
+    assert result.exit_code == 0, result.output
+    assert "corpus not found at" in result.output and "--corpus" in result.output
