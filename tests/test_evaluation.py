@@ -575,3 +575,20 @@ def test_eval_warning_about_a_missing_corpus_names_the_cli_option(tmp_path: Path
     result = _eval(str(data), "--corpus", str(empty))
     assert result.exit_code == 0, result.output
     assert "corpus not found at" in result.output and "--corpus" in result.output
+
+
+@pytest.mark.parametrize("records, args, message", [
+    ([], [], "empty.jsonl: no items to score"),
+    ([_probe("p1")], ["--split", "test"], "empty.jsonl: no items to score in the test split"),
+    ([_real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40)], ["--json"],
+     "empty.jsonl: no items to score"),
+])
+def test_eval_with_no_items_to_score_is_an_error(tmp_path: Path, records: list, args: list,
+                                                 message: str):
+    data = _write_jsonl(tmp_path / "empty.jsonl", records)
+    empty = tmp_path / "corpus"
+    empty.mkdir()
+    result = _eval(str(data), "--corpus", str(empty), *args)
+    assert result.exit_code == 2, result.output
+    assert f"msglint: error: {data.parent / message}" in result.output
+    assert "msglint evaluation" not in result.output and "{" not in result.output
