@@ -443,11 +443,13 @@ def config_show(path: str, config_path: str | None) -> None:
               help="Profile to lint under (themes and voice do not depend on it).")
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=str),
               help="Folder of the shared corpus that real items refer to.")
-@click.option("--misses", default=40, show_default=True, help="How many misses to list.")
+@click.option("--misses", default=40, show_default=True, type=click.IntRange(min=0),
+              metavar="N", help="How many misses to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--semantic", is_flag=True,
               help="Also match themes by meaning (needs `pip install 'msglint[semantic]'`).")
 @click.option("--patterns", default=0, show_default=True, metavar="N",
+              type=click.IntRange(min=0),
               help="Also list the N theme patterns with the most false alarms.")
 @friendly
 def eval_command(dataset: str, split: str, profile: str, corpus: str | None, misses: int,

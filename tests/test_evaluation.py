@@ -592,3 +592,11 @@ def test_eval_with_no_items_to_score_is_an_error(tmp_path: Path, records: list, 
     assert result.exit_code == 2, result.output
     assert f"msglint: error: {data.parent / message}" in result.output
     assert "msglint evaluation" not in result.output and "{" not in result.output
+
+
+@pytest.mark.parametrize("option", ["--misses", "--patterns"])
+def test_eval_rejects_a_negative_count(tmp_path: Path, option: str):
+    data = _write_jsonl(tmp_path / "set.jsonl", [_probe("p1")])
+    result = _eval(str(data), option, "-1")
+    assert result.exit_code == 2, result.output
+    assert option in result.output and "msglint evaluation" not in result.output
