@@ -152,6 +152,8 @@ class LoadReport:
     unresolved: list[str] = field(default_factory=list)
     #: ids of real items whose corpus text no longer matches the stored SHA-1.
     sha1_mismatches: list[str] = field(default_factory=list)
+    #: where each skipped real item is (``file:line``), by id.
+    where: dict[str, str] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
@@ -166,15 +168,18 @@ class LoadReport:
                 f"{CORPUS_ENV_VAR})"
             )
         if self.unresolved:
-            ids = ", ".join(self.unresolved)
+            ids = ", ".join(self._named(self.unresolved))
             parts.append(f"{len(self.unresolved)} real items not found in the corpus: {ids}")
         if self.sha1_mismatches:
-            ids = ", ".join(self.sha1_mismatches)
+            ids = ", ".join(self._named(self.sha1_mismatches))
             parts.append(
                 f"{len(self.sha1_mismatches)} real items skipped, corpus text changed "
                 f"(SHA-1 mismatch): {ids}"
             )
         return "; ".join(parts)
+
+    def _named(self, ids: list[str]) -> list[str]:
+        return [f"{i} ({self.where[i]})" if i in self.where else i for i in ids]
 
 
 class EvalDataset(list[EvalItem]):
@@ -374,9 +379,11 @@ def load_dataset(
                     text = corpus.lookup(src)
                     if text is None:
                         report.unresolved.append(rec["id"])
+                        report.where[rec["id"]] = where
                         continue
                     if text_sha1(text) != rec["sha1"].lower():
                         report.sha1_mismatches.append(rec["id"])
+                        report.where[rec["id"]] = where
                         continue
                 else:
                     text = rec["text"]

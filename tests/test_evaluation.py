@@ -600,3 +600,18 @@ def test_eval_rejects_a_negative_count(tmp_path: Path, option: str):
     result = _eval(str(data), option, "-1")
     assert result.exit_code == 2, result.output
     assert option in result.output and "msglint evaluation" not in result.output
+
+
+def test_skipped_real_items_are_named_with_file_and_line(tmp_path: Path, fake_corpus: Path):
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _probe("p1"),
+        _real("jin-gone", {"corpus": "jin2021", "row": 99}, "0" * 40),
+        _real("jin-bad", {"corpus": "jin2021", "row": 0}, "0" * 40),
+    ])
+    with pytest.warns(EvalDataWarning) as caught:
+        ds = load_dataset(data, corpus_dir=fake_corpus)
+    assert ds.report.unresolved == ["jin-gone"] and ds.report.sha1_mismatches == ["jin-bad"]
+    [message] = [str(w.message) for w in caught]
+    assert f"jin-gone ({data}:2)" in message and f"jin-bad ({data}:3)" in message
+    result = _eval(str(data), "--corpus", str(fake_corpus))
+    assert f"jin-gone ({data}:2)" in result.output
