@@ -362,7 +362,9 @@ def load_dataset(
                 try:
                     rec = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise EvalDataError(f"{where}: invalid JSON ({exc.msg})") from None
+                    column = min(exc.pos, len(line.rstrip("\r\n"))) + 1  # not past its end
+                    raise EvalDataError(f"{where}:{column}: invalid JSON ({exc.msg}); each "
+                                        "line must be one JSON object") from None
                 _check_record(rec, where)
                 if rec["id"] in seen:
                     raise EvalDataError(

@@ -615,3 +615,13 @@ def test_skipped_real_items_are_named_with_file_and_line(tmp_path: Path, fake_co
     assert f"jin-gone ({data}:2)" in message and f"jin-bad ({data}:3)" in message
     result = _eval(str(data), "--corpus", str(fake_corpus))
     assert f"jin-gone ({data}:2)" in result.output
+
+
+def test_invalid_json_names_line_and_column(tmp_path: Path):
+    data = tmp_path / "bad.jsonl"
+    data.write_text(json.dumps(_probe("p0")) + '\n{"id": "p1", "text" "x"}\n', encoding="utf-8")
+    with pytest.raises(EvalDataError, match=r"bad\.jsonl:2:21: invalid JSON"):
+        load_dataset(data, corpus_dir=tmp_path)
+    data.write_text('{"id": "p1", "text": "x"\n', encoding="utf-8")  # cut short
+    with pytest.raises(EvalDataError, match=r"bad\.jsonl:1:25: invalid JSON"):
+        load_dataset(data, corpus_dir=tmp_path)
