@@ -498,6 +498,8 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
         import dataclasses
 
         out = dataclasses.asdict(report)
+        for theme, ts in report.per_theme.items():  # the figures the text table shows
+            out["per_theme"][theme].update(precision=ts.precision, recall=ts.recall, f1=ts.f1)
         if patterns > 0:
             out["patterns"] = [dataclasses.asdict(p) for p in scores if p.false_alarms][:patterns]
         click.echo(json.dumps(out, indent=2, default=str))

@@ -625,3 +625,19 @@ def test_invalid_json_names_line_and_column(tmp_path: Path):
     data.write_text('{"id": "p1", "text": "x"\n', encoding="utf-8")  # cut short
     with pytest.raises(EvalDataError, match=r"bad\.jsonl:1:25: invalid JSON"):
         load_dataset(data, corpus_dir=tmp_path)
+
+
+def test_eval_json_gives_the_per_theme_figures_the_text_table_shows(tmp_path: Path):
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        {**_probe("p1"), "text": "We cut your costs by a third.", "themes": ["lower-costs"]},
+        {**_probe("p2"), "text": "Cut the ribbon at the opening and cut costs later.",
+         "themes": []},
+    ])
+    text = _eval(str(data)).output
+    row = next(line for line in text.splitlines() if line.startswith("lower-costs "))
+    prec, rec, f1 = row.split()[-3:]
+    out = json.loads(_eval(str(data), "--json").output)
+    theme = out["per_theme"]["lower-costs"]
+    assert (f"{theme['precision']:.3f}", f"{theme['recall']:.3f}", f"{theme['f1']:.3f}") == \
+        (prec, rec, f1)
+    assert out["per_theme"]["gross-margin"]["f1"] is None
