@@ -177,11 +177,13 @@ def _with_position(exc: ReadError) -> str:
     return exc.message + position_note(exc.line, exc.column)
 
 
-def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | None = None,
+def lint_paths(paths: Sequence[str | Path] | str | Path, *, profile: Profile | str | Path | None = None,
                config: Config | None = None, model: str | None = None,
                jobs: int | None = None, cache: bool | str | Path = True,
                semantic: bool | None = None, force_exclude: bool = False) -> RunResult:
     """Lint files and directories. Bad files become FileResults with ``error`` set.
+
+    ``paths``: a list of paths, or one path (``"drafts/"``).
 
     ``semantic``: also match themes by meaning (the ``msglint[semantic]`` extra); None takes
     the config's ``semantic:`` (off by default). It runs in this process whatever ``jobs`` says:
@@ -201,6 +203,8 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
     from msglint.discover import discover
     from msglint.readers import read_source
 
+    if isinstance(paths, (str, Path)):  # one path, not a sequence of one-letter paths
+        paths = [paths]
     config = config or Config()
     store = None
     if cache is not False and cache_mod.enabled():
