@@ -79,6 +79,25 @@ def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = Non
     return _analyzers[key]
 
 
+SEVERITY_SETTINGS = ("error", "warning", "info", "off")
+
+
+def check_rules(rules: dict[str, str], catalogue: Catalogue) -> None:
+    """A ConfigError for a ``rules`` mapping the config would refuse: an unknown check id or
+    a setting that is not a severity or ``off`` (a typo must not pass silently)."""
+    from msglint.yamlmarks import closest
+
+    for rid, setting in rules.items():
+        if rid not in catalogue.checks:
+            hint = closest(rid, list(catalogue.checks))
+            raise ConfigError(f"rules: unknown check id '{rid}'" +
+                              (f" (did you mean '{hint}'?)" if hint else "") +
+                              f"; valid ids: {', '.join(sorted(catalogue.checks))}")
+        if setting not in SEVERITY_SETTINGS:
+            raise ConfigError(f"rules: {setting!r} is not a severity for '{rid}'; use one of "
+                              f"{', '.join(SEVERITY_SETTINGS)}")
+
+
 def lint_text(text: str, profile: Profile | str | Path, *, fmt: str = "text",
               path: str = "<text>", model: str | None = None,
               rules: dict[str, str] | None = None, semantic: bool = False) -> FileResult:
@@ -89,6 +108,7 @@ def lint_text(text: str, profile: Profile | str | Path, *, fmt: str = "text",
     from msglint.readers import read_bytes
 
     catalogue = load_catalogue()
+    check_rules(rules or {}, catalogue)
     prof = get_profile(profile, catalogue)
     source = read_bytes(text.encode("utf-8"), path, fmt)
     analysis = analyzer_for(prof, catalogue, model, semantic).analyze([source])[0]
@@ -111,6 +131,7 @@ def analyse_texts(texts: Sequence[str], profile: Profile | str | Path, *, fmt: s
     from msglint.readers import read_bytes
 
     catalogue = load_catalogue()
+    check_rules(rules or {}, catalogue)
     prof = get_profile(profile, catalogue)
     sources = [read_bytes(t.encode("utf-8"), f"<text {i}>", fmt) for i, t in enumerate(texts)]
     analyzer = analyzer_for(prof, catalogue, model, semantic)
@@ -228,6 +249,7 @@ def lint_paths(paths: Sequence[str | Path] | str | Path, *, profile: Profile | s
                if store is None else None)
     try:
         catalogue = load_catalogue()
+        check_rules(config.rules, catalogue)
         if semantic:  # fail before any file is parsed when the extra is missing
             from msglint import semantic as semantic_mod
 

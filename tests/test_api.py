@@ -10,6 +10,7 @@ import pytest
 from conftest import DRAFTS, profile_path
 
 import msglint
+from msglint.errors import MsglintError
 
 
 def test_the_readme_example_runs() -> None:
@@ -29,3 +30,29 @@ def test_lint_paths_takes_one_folder_given_as_a_string(tmp_path: Path, monkeypat
     run = msglint.lint_paths(arg, profile=profile_path("smb-owner"))  # type: ignore[arg-type]
     assert [f.path for f in run.files] == ["drafts/customer.md"]
     assert run.files[0].error is None
+
+
+@pytest.mark.parametrize("rules, message", [
+    ({"empty-prase": "off"}, "unknown check id 'empty-prase' (did you mean 'empty-praise'?)"),
+    ({"empty-praise": "loud"}, "'loud' is not a severity"),
+])
+def test_lint_text_rejects_bad_rules_with_msglints_own_error(rules: dict, message: str) -> None:
+    with pytest.raises(MsglintError, match=message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("?", r"\?")):
+        msglint.lint_text("Industry-leading stuff.", "smb-owner", rules=rules)
+
+
+def test_lint_paths_rejects_bad_rules_in_a_config_made_in_python(tmp_path: Path) -> None:
+    from msglint.config import Config
+
+    (tmp_path / "a.md").write_text("Industry-leading stuff.\n", encoding="utf-8")
+    with pytest.raises(MsglintError, match="not a severity"):
+        msglint.lint_paths([tmp_path / "a.md"], profile="smb-owner",
+                           config=Config(rules={"empty-praise": "loud"}))
+
+
+def test_rules_the_config_accepts_are_accepted() -> None:
+    result = msglint.lint_text("Industry-leading stuff.", "smb-owner",
+                               rules={"empty-praise": "error", "missing-drivers": "off"})
+    assert {f.rule: f.severity for f in result.findings}.get("empty-praise") == "error"
+    assert "missing-drivers" not in {f.rule for f in result.findings}
