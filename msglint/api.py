@@ -53,6 +53,9 @@ def resolve_profile_arg(value: str | Path) -> Path:
 def get_profile(value: Profile | str | Path, catalogue: Catalogue | None = None) -> Profile:
     if isinstance(value, Profile):
         return _remember(value)
+    if not isinstance(value, (str, Path)):
+        raise TypeError("profile must be a Profile, a path or a sample profile name such as "
+                        f"'smb-owner', not {type(value).__name__}")
     return _remember(load_profile(resolve_profile_arg(value), catalogue or load_catalogue()))
 
 
@@ -82,6 +85,13 @@ def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = Non
 SEVERITY_SETTINGS = ("error", "warning", "info", "off")
 
 
+def _require_str(value: object, name: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}"
+                        + (" (decode the bytes first, or lint the file with lint_paths)"
+                           if isinstance(value, bytes) else ""))
+
+
 def check_rules(rules: dict[str, str], catalogue: Catalogue) -> None:
     """A ConfigError for a ``rules`` mapping the config would refuse: an unknown check id or
     a setting that is not a severity or ``off`` (a typo must not pass silently)."""
@@ -107,6 +117,7 @@ def lint_text(text: str, profile: Profile | str | Path, *, fmt: str = "text",
     """
     from msglint.readers import read_bytes
 
+    _require_str(text, "text")
     catalogue = load_catalogue()
     check_rules(rules or {}, catalogue)
     prof = get_profile(profile, catalogue)
@@ -130,6 +141,8 @@ def analyse_texts(texts: Sequence[str], profile: Profile | str | Path, *, fmt: s
     (`msglint eval --patterns` reads which pattern made each mention)."""
     from msglint.readers import read_bytes
 
+    for i, t in enumerate(texts):
+        _require_str(t, f"texts[{i}]")
     catalogue = load_catalogue()
     check_rules(rules or {}, catalogue)
     prof = get_profile(profile, catalogue)

@@ -56,3 +56,21 @@ def test_rules_the_config_accepts_are_accepted() -> None:
                                rules={"empty-praise": "error", "missing-drivers": "off"})
     assert {f.rule: f.severity for f in result.findings}.get("empty-praise") == "error"
     assert "missing-drivers" not in {f.rule for f in result.findings}
+
+
+@pytest.mark.parametrize("text, profile, message", [
+    (b"Save time.", "smb-owner", "text must be a str, not bytes"),
+    (None, "smb-owner", "text must be a str, not NoneType"),
+    ("Save time.", None, "profile must be a Profile, a path or a sample profile name"),
+    ("Save time.", 3, "profile must be a Profile, a path or a sample profile name"),
+])
+def test_wrong_argument_types_say_which_argument(text, profile, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        msglint.lint_text(text, profile)
+
+
+def test_lint_texts_names_the_text_that_is_not_a_str() -> None:
+    from msglint.api import lint_texts
+
+    with pytest.raises(TypeError, match=r"texts\[1\] must be a str, not bytes"):
+        lint_texts(["Save time.", b"Save money."], "smb-owner")  # type: ignore[list-item]
