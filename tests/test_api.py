@@ -74,3 +74,11 @@ def test_lint_texts_names_the_text_that_is_not_a_str() -> None:
 
     with pytest.raises(TypeError, match=r"texts\[1\] must be a str, not bytes"):
         lint_texts(["Save time.", b"Save money."], "smb-owner")  # type: ignore[list-item]
+
+
+def test_msglints_own_errors_are_reachable_from_the_package() -> None:
+    from msglint.errors import ConfigError
+
+    assert msglint.MsglintError is MsglintError and msglint.ConfigError is ConfigError
+    with pytest.raises(msglint.MsglintError, match="profile not found"):
+        msglint.lint_text("Save time.", "smb-ownr")
