@@ -244,6 +244,7 @@ def lint_paths(paths: Sequence[str | Path] | str | Path, *, profile: Profile | s
     if cache is not False and cache_mod.enabled():
         store = cache_mod.Store(None if cache is True else Path(cache))
     model = model or config.model
+    from_config = semantic is None and config.semantic
     semantic = config.semantic if semantic is None else semantic
     jobs = 1 if semantic else jobs
     targets = discover([Path(p) for p in paths], root=config.root, exclude=config.exclude,
@@ -266,6 +267,11 @@ def lint_paths(paths: Sequence[str | Path] | str | Path, *, profile: Profile | s
         if semantic:  # fail before any file is parsed when the extra is missing
             from msglint import semantic as semantic_mod
 
+            if not semantic_mod.available() and from_config:
+                raise ConfigError("semantic is on here, but the semantic layer is not "
+                                  "installed; run `pip install 'msglint[semantic]'`, or pass "
+                                  "--no-semantic", config.origins.get("semantic"),
+                                  *config.positions.get("semantic", (None, None)))
             semantic_mod.require()
         explicit: Profile | None = (get_profile(profile, catalogue) if profile is not None
                                     else None)
