@@ -211,8 +211,9 @@ def _with_position(exc: ReadError) -> str:
     return exc.message + position_note(exc.line, exc.column)
 
 
-def lint_paths(paths: Sequence[str | Path] | str | Path, *, profile: Profile | str | Path | None = None,
-               config: Config | None = None, model: str | None = None,
+def lint_paths(paths: Sequence[str | Path] | str | Path, *,
+               profile: Profile | str | Path | None = None, config: Config | None = None,
+               model: str | None = None,
                jobs: int | None = None, cache: bool | str | Path = True,
                semantic: bool | None = None, force_exclude: bool = False) -> RunResult:
     """Lint files and directories. Bad files become FileResults with ``error`` set.
