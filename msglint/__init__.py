@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+from msglint.errors import ConfigError, MsglintError  # noqa: E402 - light: pathlib only
+
 if TYPE_CHECKING:
     from msglint.api import lint_paths, lint_text
 
-__all__ = ["__version__", "lint_text", "lint_paths"]
+__all__ = ["__version__", "lint_text", "lint_paths", "MsglintError", "ConfigError"]
 
 
 def __getattr__(name: str) -> Any:

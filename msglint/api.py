@@ -53,6 +53,9 @@ def resolve_profile_arg(value: str | Path) -> Path:
 def get_profile(value: Profile | str | Path, catalogue: Catalogue | None = None) -> Profile:
     if isinstance(value, Profile):
         return _remember(value)
+    if not isinstance(value, (str, Path)):
+        raise TypeError("profile must be a Profile, a path or a sample profile name such as "
+                        f"'smb-owner', not {type(value).__name__}")
     return _remember(load_profile(resolve_profile_arg(value), catalogue or load_catalogue()))
 
 
@@ -79,6 +82,32 @@ def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = Non
     return _analyzers[key]
 
 
+SEVERITY_SETTINGS = ("error", "warning", "info", "off")
+
+
+def _require_str(value: object, name: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}"
+                        + (" (decode the bytes first, or lint the file with lint_paths)"
+                           if isinstance(value, bytes) else ""))
+
+
+def check_rules(rules: dict[str, str], catalogue: Catalogue) -> None:
+    """A ConfigError for a ``rules`` mapping the config would refuse: an unknown check id or
+    a setting that is not a severity or ``off`` (a typo must not pass silently)."""
+    from msglint.yamlmarks import closest
+
+    for rid, setting in rules.items():
+        if rid not in catalogue.checks:
+            hint = closest(rid, list(catalogue.checks))
+            raise ConfigError(f"rules: unknown check id '{rid}'" +
+                              (f" (did you mean '{hint}'?)" if hint else "") +
+                              f"; valid ids: {', '.join(sorted(catalogue.checks))}")
+        if setting not in SEVERITY_SETTINGS:
+            raise ConfigError(f"rules: {setting!r} is not a severity for '{rid}'; use one of "
+                              f"{', '.join(SEVERITY_SETTINGS)}")
+
+
 def lint_text(text: str, profile: Profile | str | Path, *, fmt: str = "text",
               path: str = "<text>", model: str | None = None,
               rules: dict[str, str] | None = None, semantic: bool = False) -> FileResult:
@@ -88,7 +117,9 @@ def lint_text(text: str, profile: Profile | str | Path, *, fmt: str = "text",
     """
     from msglint.readers import read_bytes
 
+    _require_str(text, "text")
     catalogue = load_catalogue()
+    check_rules(rules or {}, catalogue)
     prof = get_profile(profile, catalogue)
     source = read_bytes(text.encode("utf-8"), path, fmt)
     analysis = analyzer_for(prof, catalogue, model, semantic).analyze([source])[0]
@@ -110,7 +141,10 @@ def analyse_texts(texts: Sequence[str], profile: Profile | str | Path, *, fmt: s
     (`msglint eval --patterns` reads which pattern made each mention)."""
     from msglint.readers import read_bytes
 
+    for i, t in enumerate(texts):
+        _require_str(t, f"texts[{i}]")
     catalogue = load_catalogue()
+    check_rules(rules or {}, catalogue)
     prof = get_profile(profile, catalogue)
     sources = [read_bytes(t.encode("utf-8"), f"<text {i}>", fmt) for i, t in enumerate(texts)]
     analyzer = analyzer_for(prof, catalogue, model, semantic)
@@ -177,11 +211,14 @@ def _with_position(exc: ReadError) -> str:
     return exc.message + position_note(exc.line, exc.column)
 
 
-def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | None = None,
-               config: Config | None = None, model: str | None = None,
+def lint_paths(paths: Sequence[str | Path] | str | Path, *,
+               profile: Profile | str | Path | None = None, config: Config | None = None,
+               model: str | None = None,
                jobs: int | None = None, cache: bool | str | Path = True,
                semantic: bool | None = None, force_exclude: bool = False) -> RunResult:
     """Lint files and directories. Bad files become FileResults with ``error`` set.
+
+    ``paths``: a list of paths, or one path (``"drafts/"``).
 
     ``semantic``: also match themes by meaning (the ``msglint[semantic]`` extra); None takes
     the config's ``semantic:`` (off by default). It runs in this process whatever ``jobs`` says:
@@ -201,11 +238,14 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
     from msglint.discover import discover
     from msglint.readers import read_source
 
+    if isinstance(paths, (str, Path)):  # one path, not a sequence of one-letter paths
+        paths = [paths]
     config = config or Config()
     store = None
     if cache is not False and cache_mod.enabled():
         store = cache_mod.Store(None if cache is True else Path(cache))
     model = model or config.model
+    from_config = semantic is None and config.semantic
     semantic = config.semantic if semantic is None else semantic
     jobs = 1 if semantic else jobs
     targets = discover([Path(p) for p in paths], root=config.root, exclude=config.exclude,
@@ -224,9 +264,15 @@ def lint_paths(paths: Sequence[str | Path], *, profile: Profile | str | Path | N
                if store is None else None)
     try:
         catalogue = load_catalogue()
+        check_rules(config.rules, catalogue)
         if semantic:  # fail before any file is parsed when the extra is missing
             from msglint import semantic as semantic_mod
 
+            if not semantic_mod.available() and from_config:
+                raise ConfigError("semantic is on here, but the semantic layer is not "
+                                  "installed; run `pip install 'msglint[semantic]'`, or pass "
+                                  "--no-semantic", config.origins.get("semantic"),
+                                  *config.positions.get("semantic", (None, None)))
             semantic_mod.require()
         explicit: Profile | None = (get_profile(profile, catalogue) if profile is not None
                                     else None)

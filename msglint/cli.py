@@ -441,13 +441,15 @@ def config_show(path: str, config_path: str | None) -> None:
               show_default=True, help="Which split of the dataset to score.")
 @click.option("--profile", "-p", default="smb-owner", show_default=True, metavar="FILE|NAME",
               help="Profile to lint under (themes and voice do not depend on it).")
-@click.option("--corpus", type=click.Path(file_okay=False, path_type=str),
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=str),
               help="Folder of the shared corpus that real items refer to.")
-@click.option("--misses", default=40, show_default=True, help="How many misses to list.")
+@click.option("--misses", default=40, show_default=True, type=click.IntRange(min=0),
+              metavar="N", help="How many misses to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--semantic", is_flag=True,
               help="Also match themes by meaning (needs `pip install 'msglint[semantic]'`).")
 @click.option("--patterns", default=0, show_default=True, metavar="N",
+              type=click.IntRange(min=0),
               help="Also list the N theme patterns with the most false alarms.")
 @friendly
 def eval_command(dataset: str, split: str, profile: str, corpus: str | None, misses: int,
@@ -473,6 +475,13 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
         items = load_dataset(Path(dataset), corpus, None if split == "all" else split)
     for w in caught:
         click.echo(f"msglint: warning: {w.message}", err=True)
+    if not items:  # a table of dashes would pass for a result
+        raise MsglintError(f"{dataset}: no items to score"
+                           + (f" in the {split} split" if split != "all" else "")
+                           + ("; its real items were skipped (see the warning above)"
+                              if items.report.skipped else
+                              f"; no item has \"split\": \"{split}\"" if split != "all" else
+                              "; add items as tests/eval/README.md describes"))
     results, analyses, analyzer = api.analyse_texts([i.text for i in items], profile,
                                                     semantic=semantic)
     by_text = {i.text: r for i, r in zip(items, results, strict=True)}
@@ -489,6 +498,8 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
         import dataclasses
 
         out = dataclasses.asdict(report)
+        for theme, ts in report.per_theme.items():  # the figures the text table shows
+            out["per_theme"][theme].update(precision=ts.precision, recall=ts.recall, f1=ts.f1)
         if patterns > 0:
             out["patterns"] = [dataclasses.asdict(p) for p in scores if p.false_alarms][:patterns]
         click.echo(json.dumps(out, indent=2, default=str))

@@ -71,6 +71,8 @@ class Config:
     min_words: int = 0
     semantic: bool = False
     origins: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
+    # key -> (line, column) of the key in the config file, for errors found only at run time
+    positions: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
     def profile_for(self, file: Path) -> Path | None:
         """The profile for ``file``: the last matching override, else the default."""
@@ -244,6 +246,7 @@ def _build(doc: yamlmarks.Marked, path: Path) -> Config:
         if key in data:
             setattr(cfg, key, data[key])
             cfg.origins[key] = where
+            cfg.positions[key] = doc.where((key,), True)
     return cfg
 
 

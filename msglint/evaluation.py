@@ -24,12 +24,12 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msglint.errors import MsglintError
+from msglint.errors import MsglintError, utf8_error_at
 
 __all__ = [
     "CORPUS_ENV_VAR",
@@ -152,6 +152,8 @@ class LoadReport:
     unresolved: list[str] = field(default_factory=list)
     #: ids of real items whose corpus text no longer matches the stored SHA-1.
     sha1_mismatches: list[str] = field(default_factory=list)
+    #: where each skipped real item is (``file:line``), by id.
+    where: dict[str, str] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
@@ -162,18 +164,22 @@ class LoadReport:
         if self.skipped_no_corpus:
             parts.append(
                 f"{self.skipped_no_corpus} real items skipped: corpus not found at "
-                f"{self.corpus_dir} (set {CORPUS_ENV_VAR} or pass corpus_dir)"
+                f"{self.corpus_dir} (pass --corpus DIR, or corpus_dir from Python, or set "
+                f"{CORPUS_ENV_VAR})"
             )
         if self.unresolved:
-            ids = ", ".join(self.unresolved)
+            ids = ", ".join(self._named(self.unresolved))
             parts.append(f"{len(self.unresolved)} real items not found in the corpus: {ids}")
         if self.sha1_mismatches:
-            ids = ", ".join(self.sha1_mismatches)
+            ids = ", ".join(self._named(self.sha1_mismatches))
             parts.append(
                 f"{len(self.sha1_mismatches)} real items skipped, corpus text changed "
                 f"(SHA-1 mismatch): {ids}"
             )
         return "; ".join(parts)
+
+    def _named(self, ids: list[str]) -> list[str]:
+        return [f"{i} ({self.where[i]})" if i in self.where else i for i in ids]
 
 
 class EvalDataset(list[EvalItem]):
@@ -193,6 +199,10 @@ def default_corpus_dir() -> Path:
 
 
 # --------------------------------------------------------------------------- loading
+
+
+_FIX_CORPUS = (f"check that --corpus (or {CORPUS_ENV_VAR}) names the shared corpus folder, "
+               "with its files as shipped")
 
 
 class _Corpus:
@@ -215,8 +225,12 @@ class _Corpus:
         if corpus == "jin2021":
             if self._jin is None:
                 path = self.directory / CORPUS_FILES["jin2021"]  # type: ignore[operator]
-                with path.open(encoding="utf-8", newline="") as fh:
-                    self._jin = [row.get("desc") or "" for row in csv.DictReader(fh)]
+                try:
+                    with path.open(encoding="utf-8", newline="") as fh:
+                        self._jin = [row.get("desc") or "" for row in csv.DictReader(fh)]
+                except (UnicodeDecodeError, csv.Error) as exc:
+                    raise EvalDataError(f"{path}: not a UTF-8 CSV file ({exc}); {_FIX_CORPUS}"
+                                        ) from None
             row = source.get("row")
             if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < len(self._jin):
                 return self._jin[row]
@@ -226,9 +240,17 @@ class _Corpus:
                 path = self.directory / CORPUS_FILES["mozorg"]  # type: ignore[operator]
                 self._moz = {}
                 with path.open(encoding="utf-8") as fh:
-                    for line in fh:
+                    for lineno, line in enumerate(_utf8_lines(fh, path), start=1):
                         if line.strip():
-                            rec = json.loads(line)
+                            try:
+                                rec = json.loads(line)
+                            except json.JSONDecodeError as exc:
+                                raise EvalDataError(f"{path}:{lineno}: invalid JSON ({exc.msg}); "
+                                                    f"{_FIX_CORPUS}") from None
+                            if not (isinstance(rec, dict) and isinstance(rec.get("id"), str)
+                                    and isinstance(rec.get("text"), str)):
+                                raise EvalDataError(f"{path}:{lineno}: expected an object with "
+                                                    f"string 'id' and 'text'; {_FIX_CORPUS}")
                             self._moz[rec["id"]] = rec["text"]
             return self._moz.get(str(source.get("id")))
         return None
@@ -243,6 +265,22 @@ def _dataset_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     raise EvalDataError(f"{path}: no such file or directory")
+
+
+def _utf8_lines(fh: Iterable[str], file: Path) -> Iterator[str]:
+    """The lines of ``fh``; text that is not UTF-8 is an EvalDataError at its line and column."""
+    try:
+        yield from fh
+    except UnicodeDecodeError:
+        data = file.read_bytes()
+        bad = len(data)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = exc.start
+        line, column = utf8_error_at(data, bad)
+        raise EvalDataError(f"{file}:{line}:{column}: invalid UTF-8 at byte {bad}; save the "
+                            "file as UTF-8") from None
 
 
 def _check_record(rec: Any, where: str) -> None:
@@ -316,15 +354,17 @@ def load_dataset(
     seen: dict[str, str] = {}
     for file in _dataset_files(path):
         report.files.append(file)
-        with file.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, start=1):
+        with file.open(encoding="utf-8-sig") as fh:  # a leading BOM is no error
+            for lineno, line in enumerate(_utf8_lines(fh, file), start=1):
                 if not line.strip():
                     continue
                 where = f"{file}:{lineno}"
                 try:
                     rec = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise EvalDataError(f"{where}: invalid JSON ({exc.msg})") from None
+                    column = min(exc.pos, len(line.rstrip("\r\n"))) + 1  # not past its end
+                    raise EvalDataError(f"{where}:{column}: invalid JSON ({exc.msg}); each "
+                                        "line must be one JSON object") from None
                 _check_record(rec, where)
                 if rec["id"] in seen:
                     raise EvalDataError(
@@ -341,9 +381,11 @@ def load_dataset(
                     text = corpus.lookup(src)
                     if text is None:
                         report.unresolved.append(rec["id"])
+                        report.where[rec["id"]] = where
                         continue
                     if text_sha1(text) != rec["sha1"].lower():
                         report.sha1_mismatches.append(rec["id"])
+                        report.where[rec["id"]] = where
                         continue
                 else:
                     text = rec["text"]

@@ -499,3 +499,145 @@ def test_eval_on_bad_data_is_one_line_naming_file_and_line(tmp_path: Path, recor
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
     assert message in line and "internal error" not in line and line.startswith("msglint:")
+
+
+# --------------------------------------------------------------------------- bad data, the CLI
+
+
+def _eval(*args: str):
+    from click.testing import CliRunner
+
+    from msglint.cli import main
+
+    return CliRunner().invoke(main, ["eval", *args])
+
+
+def test_eval_on_a_file_that_is_not_utf8_names_file_line_and_column(tmp_path: Path):
+    data = tmp_path / "latin1.jsonl"
+    line = json.dumps({**_probe("p1"), "text": "Caf\u00e9 time."}, ensure_ascii=False)
+    data.write_bytes(json.dumps(_probe("p0")).encode() + b"\n" + line.encode("latin-1") + b"\n")
+    with pytest.raises(EvalDataError, match=r"latin1\.jsonl:2:\d+: invalid UTF-8"):
+        load_dataset(data, corpus_dir=tmp_path)
+    result = _eval(str(data))
+    assert result.exit_code == 2
+    [message] = result.output.strip().splitlines()
+    assert "latin1.jsonl:2:" in message and "UTF-8" in message
+    assert "internal error" not in message
+
+
+def test_eval_reads_a_file_saved_with_a_utf8_bom(tmp_path: Path):
+    data = tmp_path / "bom.jsonl"
+    data.write_bytes(b"\xef\xbb\xbf" + json.dumps(_probe("p1")).encode() + b"\n")
+    assert [i.id for i in load_dataset(data, corpus_dir=tmp_path)] == ["p1"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not json\n", "mozorg_marketing_strings.jsonl:1: invalid JSON"),
+    ('{"id": "mozorg:a.ftl:key"}\n', "mozorg_marketing_strings.jsonl:1: expected an object with"),
+])
+def test_eval_on_a_corrupt_corpus_file_names_it(tmp_path: Path, fake_corpus: Path,
+                                                 content: str, message: str):
+    (fake_corpus / "mozorg_marketing_strings.jsonl").write_text(
+        json.dumps({"id": "other", "text": "Fine."}) + "\n" + content, encoding="utf-8")
+    message = message.replace(":1:", ":2:")
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _real("moz-1", {"corpus": "mozorg", "id": "mozorg:a.ftl:key"}, "0" * 40)])
+    with pytest.raises(EvalDataError, match=message):
+        load_dataset(data, corpus_dir=fake_corpus)
+    result = _eval(str(data), "--corpus", str(fake_corpus))
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert message in line and "internal error" not in line
+
+
+def test_eval_on_a_corpus_csv_that_is_not_utf8_names_it(tmp_path: Path, fake_corpus: Path):
+    (fake_corpus / "jin2021_slogan_valid.csv").write_bytes(b"desc,output\nCaf\xe9,x\n")
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40)])
+    with pytest.raises(EvalDataError, match=r"jin2021_slogan_valid\.csv: .*UTF-8"):
+        load_dataset(data, corpus_dir=fake_corpus)
+
+
+def test_eval_with_a_corpus_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path):
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40), _probe("p1")])
+    result = _eval(str(data), "--corpus", str(tmp_path / "no-such-dir"))
+    assert result.exit_code == 2, result.output
+    assert "--corpus" in result.output and "no-such-dir" in result.output
+    assert "msglint evaluation" not in result.output  # no figures over the probes alone
+
+
+def test_eval_warning_about_a_missing_corpus_names_the_cli_option(tmp_path: Path):
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40), _probe("p1")])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = _eval(str(data), "--corpus", str(empty))
+    assert result.exit_code == 0, result.output
+    assert "corpus not found at" in result.output and "--corpus" in result.output
+
+
+@pytest.mark.parametrize("records, args, message", [
+    ([], [], "empty.jsonl: no items to score"),
+    ([_probe("p1")], ["--split", "test"], "empty.jsonl: no items to score in the test split"),
+    ([_real("jin-0", {"corpus": "jin2021", "row": 0}, "0" * 40)], ["--json"],
+     "empty.jsonl: no items to score"),
+])
+def test_eval_with_no_items_to_score_is_an_error(tmp_path: Path, records: list, args: list,
+                                                 message: str):
+    data = _write_jsonl(tmp_path / "empty.jsonl", records)
+    empty = tmp_path / "corpus"
+    empty.mkdir()
+    result = _eval(str(data), "--corpus", str(empty), *args)
+    assert result.exit_code == 2, result.output
+    assert f"msglint: error: {data.parent / message}" in result.output
+    assert "msglint evaluation" not in result.output and "{" not in result.output
+
+
+@pytest.mark.parametrize("option", ["--misses", "--patterns"])
+def test_eval_rejects_a_negative_count(tmp_path: Path, option: str):
+    data = _write_jsonl(tmp_path / "set.jsonl", [_probe("p1")])
+    result = _eval(str(data), option, "-1")
+    assert result.exit_code == 2, result.output
+    assert option in result.output and "msglint evaluation" not in result.output
+
+
+def test_skipped_real_items_are_named_with_file_and_line(tmp_path: Path, fake_corpus: Path):
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        _probe("p1"),
+        _real("jin-gone", {"corpus": "jin2021", "row": 99}, "0" * 40),
+        _real("jin-bad", {"corpus": "jin2021", "row": 0}, "0" * 40),
+    ])
+    with pytest.warns(EvalDataWarning) as caught:
+        ds = load_dataset(data, corpus_dir=fake_corpus)
+    assert ds.report.unresolved == ["jin-gone"] and ds.report.sha1_mismatches == ["jin-bad"]
+    [message] = [str(w.message) for w in caught]
+    assert f"jin-gone ({data}:2)" in message and f"jin-bad ({data}:3)" in message
+    result = _eval(str(data), "--corpus", str(fake_corpus))
+    assert f"jin-gone ({data}:2)" in result.output
+
+
+def test_invalid_json_names_line_and_column(tmp_path: Path):
+    data = tmp_path / "bad.jsonl"
+    data.write_text(json.dumps(_probe("p0")) + '\n{"id": "p1", "text" "x"}\n', encoding="utf-8")
+    with pytest.raises(EvalDataError, match=r"bad\.jsonl:2:21: invalid JSON"):
+        load_dataset(data, corpus_dir=tmp_path)
+    data.write_text('{"id": "p1", "text": "x"\n', encoding="utf-8")  # cut short
+    with pytest.raises(EvalDataError, match=r"bad\.jsonl:1:25: invalid JSON"):
+        load_dataset(data, corpus_dir=tmp_path)
+
+
+def test_eval_json_gives_the_per_theme_figures_the_text_table_shows(tmp_path: Path):
+    data = _write_jsonl(tmp_path / "set.jsonl", [
+        {**_probe("p1"), "text": "We cut your costs by a third.", "themes": ["lower-costs"]},
+        {**_probe("p2"), "text": "Cut the ribbon at the opening and cut costs later.",
+         "themes": []},
+    ])
+    text = _eval(str(data)).output
+    row = next(line for line in text.splitlines() if line.startswith("lower-costs "))
+    prec, rec, f1 = row.split()[-3:]
+    out = json.loads(_eval(str(data), "--json").output)
+    theme = out["per_theme"]["lower-costs"]
+    assert (f"{theme['precision']:.3f}", f"{theme['recall']:.3f}", f"{theme['f1']:.3f}") == \
+        (prec, rec, f1)
+    assert out["per_theme"]["gross-margin"]["f1"] is None

@@ -349,6 +349,13 @@ def test_config_semantic_true_without_the_extra_is_the_same_error(without_extra:
     result = CliRunner().invoke(main, ["check", str(tmp_path / "d.md"), "--no-cache",
                                        "--config", str(tmp_path / ".msglint.yaml")])
     assert result.exit_code == 2 and "msglint[semantic]" in result.output
+    # ... naming the file and line that asked for it, and how to do without it
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert ".msglint.yaml:2:1: " in line and "--no-semantic" in line, line
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "d.md"), "--no-cache",
+                                       "--no-semantic", "--config",
+                                       str(tmp_path / ".msglint.yaml")])
+    assert result.exit_code in (0, 1), result.output
 
 
 def test_the_cache_key_changes_with_the_semantic_layer(tmp_path: Path) -> None:
