@@ -534,3 +534,18 @@ def test_a_broken_link_is_named_as_one(tmp_path: Path) -> None:
     with pytest.raises(ReadError) as info:
         read_source(missing)
     assert info.value.message == "no such file or directory; check the path"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_a_run_too_long_to_be_copy_is_a_read_error_at_its_start(fmt: str) -> None:
+    # spaCy refuses a sentence over a million characters (E088), which stopped every file of
+    # the run; one of 200,000 took 79 s to parse. Copy never runs 10,000 characters without a
+    # full stop, question or exclamation mark or line break, so such a file is not read.
+    data = b"Real copy here.\n\nsave time " + b"with stock levels and more " * 400 + b"\n"
+    with pytest.raises(ReadError) as info:
+        read_bytes(data, "big.txt", fmt)
+    err = info.value
+    assert (err.line, err.column) == (3, 1)
+    assert "characters without a full stop" in err.message and "break it up" in err.message
+    ok = b"Short sentence. " * 2000  # 32,000 characters, but none of its runs is long
+    assert read_bytes(ok, "ok.txt", fmt).text.startswith("Short sentence.")

@@ -8,6 +8,7 @@ nothing else escapes ``read_source``/``read_bytes``. docs/formats.md describes e
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from msglint.errors import ReadError
@@ -77,7 +78,7 @@ def read_bytes(data: bytes, display: str, fmt: str) -> Source:
         raise ReadError(f"unknown format '{fmt}'; use one of {', '.join(sorted(ALL_FORMATS))}",
                         display)
     try:
-        return _read(data, display, fmt)
+        source = _read(data, display, fmt)
     except ReadError:
         raise
     except RecursionError:
@@ -88,6 +89,29 @@ def read_bytes(data: bytes, display: str, fmt: str) -> Source:
     except Exception as exc:  # noqa: BLE001 - a reader bug must not become a traceback
         raise ReadError(f"could not read this {fmt} file (internal error: "
                         f"{type(exc).__name__}: {exc}); please report it", display) from None
+    _check_runs(source, display)
+    return source
+
+
+# Copy never runs this long without a full stop, question or exclamation mark or line break;
+# a run that does (a minified file, a data dump) is not copy. spaCy refuses a sentence over a
+# million characters (E088), which stopped the whole run, and one of 200,000 took 79 s to parse.
+MAX_RUN = 10_000
+# Each run whole (greedy, so a file is scanned once: `[^.!?\n]{10001,}` would rescan up to
+# 10,000 characters from every position of a file made of long runs).
+_RUN = re.compile(r"[^.!?\n]+")
+
+
+def _check_runs(source: Source, display: str) -> None:
+    if len(source.text) <= MAX_RUN:
+        return
+    for run in _RUN.finditer(source.text):
+        if run.end() - run.start() > MAX_RUN:
+            at = source.locate(run.start(), run.start())
+            raise ReadError(f"{run.end() - run.start():,} characters without a full stop, "
+                            f"question or exclamation mark or line break (copy runs under "
+                            f"{MAX_RUN:,}); break it up or exclude the file", display, at.line,
+                            at.column)
 
 
 def _read(data: bytes, display: str, fmt: str) -> Source:
