@@ -112,6 +112,14 @@ def test_precommit_hook_fails_vendor_draft_and_passes_customer_draft(tmp_path: P
 
     only_code = run("run", "msglint", "--files", "notes.py")
     assert only_code.returncode == 0 and "Skipped" in only_code.stdout, only_code.stdout
+    # .txt and .md files that are never copy (a pip requirements file, a changelog) are not
+    # handed over: a commit of requirements.txt must not fail on missing drivers
+    for name in ("requirements.txt", "requirements-dev.txt", "CHANGELOG.md", "docs/LICENSE.txt"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text("spacy>=3.7\nclick\n")
+    not_copy = run("run", "msglint", "--files", "requirements.txt", "requirements-dev.txt",
+                   "CHANGELOG.md", "docs/LICENSE.txt")
+    assert not_copy.returncode == 0 and "Skipped" in not_copy.stdout, not_copy.stdout
 
     # And as a real git hook: the commit of the vendor draft is refused, the customer one lands.
     assert run("install").returncode == 0
