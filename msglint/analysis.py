@@ -217,8 +217,6 @@ class Analyzer:
         return pieces
 
     def _build_matchers(self) -> None:
-        from spacy.schemas import validate_token_pattern
-
         matchers: dict[str, _ThemeMatchers] = {}
         for t in self.themes.values():
             token_pats, token_vetoes = self._split_forms(t)
@@ -228,14 +226,8 @@ class Analyzer:
             # only compiled when a sentence needs them (_pattern_matcher, _veto_spans). The
             # theme's own come first in each list, so an error can point at one in its file;
             # the split-word variants and phrases after them are msglint's making.
-            for key, forms, own in (("patterns", pats, t.patterns), ("unless", vetoes, t.unless)):
-                for n, pattern in enumerate(forms):
-                    errors = validate_token_pattern(pattern)
-                    if errors and n < len(own):
-                        raise _pattern_error(t, key, n, None, errors[0])
-                    if errors:
-                        raise ConfigError(f"invalid pattern in theme '{t.id}': {errors[0]}",
-                                          t.origin)
+            _check_token_patterns(t, "patterns", pats, len(t.patterns))
+            _check_token_patterns(t, "unless", vetoes, len(t.unless))
             matchers[t.id] = _ThemeMatchers(pats, [None] * len(pats), vetoes,
                                             [_required_words(v) for v in vetoes],
                                             [None] * len(vetoes),
@@ -830,16 +822,28 @@ def check_patterns(themes: Sequence[Theme]) -> None:
     compiles them (`msglint profile validate`: a linting run checks them in _build_matchers).
     Needs spaCy, not a pipeline."""
     import spacy
-    from spacy.schemas import validate_token_pattern
 
     vocab = spacy.blank("en").vocab
     for t in themes:
-        for key, own in (("patterns", t.patterns), ("unless", t.unless)):
-            for i, pattern in enumerate(own):
-                errors = validate_token_pattern(list(pattern))
-                if errors:
-                    raise _pattern_error(t, key, i, None, errors[0])
+        _check_token_patterns(t, "patterns", [list(p) for p in t.patterns], len(t.patterns))
+        _check_token_patterns(t, "unless", [list(p) for p in t.unless], len(t.unless))
         dependency_matcher(t, vocab)
+
+
+def _check_token_patterns(theme: Theme, key: str, forms: Sequence[list[dict[str, Any]]],
+                          own: int) -> None:
+    """Validate ``forms`` as spaCy's Matcher would. The first ``own`` are the theme's own
+    ``key`` patterns, so an error there points at its line in the file; the rest (split-word
+    variants, phrases) are msglint's making and name the theme only."""
+    from spacy.schemas import validate_token_pattern
+
+    for n, pattern in enumerate(forms):
+        errors = validate_token_pattern(pattern)
+        if errors and n < own:
+            raise _pattern_error(theme, key, n, None, errors[0])
+        if errors:
+            raise ConfigError(f"invalid pattern in theme '{theme.id}': {errors[0]}",
+                              theme.origin)
 
 
 def _pattern_error(theme: Theme, key: str, index: int, node: int | None,

@@ -20,7 +20,7 @@ from msglint.checks import CheckContext, run_checks
 from msglint.config import Config
 from msglint.errors import ConfigError, MsglintError, ReadError, position_note
 from msglint.models import FileResult, Mention, RunResult, Sentence
-from msglint.profile import Profile, load_profile, shipped_profile
+from msglint.profile import SEVERITY_OR_OFF, Profile, load_profile, shipped_profile
 from msglint.scoring import score as score_file
 from msglint.source import Source
 
@@ -82,9 +82,6 @@ def analyzer_for(profile: Profile, catalogue: Catalogue, model: str | None = Non
     return _analyzers[key]
 
 
-SEVERITY_SETTINGS = ("error", "warning", "info", "off")
-
-
 def _require_str(value: object, name: str) -> None:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}"
@@ -103,9 +100,9 @@ def check_rules(rules: dict[str, str], catalogue: Catalogue) -> None:
             raise ConfigError(f"rules: unknown check id '{rid}'" +
                               (f" (did you mean '{hint}'?)" if hint else "") +
                               f"; valid ids: {', '.join(sorted(catalogue.checks))}")
-        if setting not in SEVERITY_SETTINGS:
+        if setting not in SEVERITY_OR_OFF:
             raise ConfigError(f"rules: {setting!r} is not a severity for '{rid}'; use one of "
-                              f"{', '.join(SEVERITY_SETTINGS)}")
+                              f"{', '.join(SEVERITY_OR_OFF)}")
 
 
 def lint_text(text: str, profile: Profile | str | Path, *, fmt: str = "text",

@@ -476,12 +476,14 @@ def eval_command(dataset: str, split: str, profile: str, corpus: str | None, mis
     for w in caught:
         click.echo(f"msglint: warning: {w.message}", err=True)
     if not items:  # a table of dashes would pass for a result
-        raise MsglintError(f"{dataset}: no items to score"
-                           + (f" in the {split} split" if split != "all" else "")
-                           + ("; its real items were skipped (see the warning above)"
-                              if items.report.skipped else
-                              f"; no item has \"split\": \"{split}\"" if split != "all" else
-                              "; add items as tests/eval/README.md describes"))
+        if items.report.skipped:
+            why = "its real items were skipped (see the warning above)"
+        elif split != "all":
+            why = f'no item has "split": "{split}"'
+        else:
+            why = "add items as tests/eval/README.md describes"
+        in_split = f" in the {split} split" if split != "all" else ""
+        raise MsglintError(f"{dataset}: no items to score{in_split}; {why}")
     results, analyses, analyzer = api.analyse_texts([i.text for i in items], profile,
                                                     semantic=semantic)
     by_text = {i.text: r for i, r in zip(items, results, strict=True)}

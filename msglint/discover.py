@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from msglint.readers import ASSET_FORMATS, DEFAULT_FORMATS, FORMATS
+from msglint.readers import ASSET_FORMATS, DEFAULT_FORMATS, FORMATS, broken_link
 
 SKIP_DIRS = frozenset({"node_modules"})
 
@@ -208,12 +208,8 @@ class _Walker:
         try:
             st = path.stat()
         except FileNotFoundError:
-            if path.is_symlink():  # the link is there; what it points to is not
-                self.add(path, display, None, f"broken symbolic link (to {os.readlink(path)}); "
-                                              "fix or remove the link")
-                return
-            self.add(path, display, None, "no such file or directory; check the path (it is "
-                                          "relative to the current directory)")
+            self.add(path, display, None, broken_link(path) or "no such file or directory; "
+                     "check the path (it is relative to the current directory)")
             return
         except PermissionError:
             self.add(path, display, None, "permission denied; make it readable")

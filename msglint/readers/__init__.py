@@ -45,6 +45,14 @@ def normalize_format(fmt: str) -> str:
     return _ALIASES.get(f, f)
 
 
+def broken_link(path: Path) -> str | None:
+    """What to say of a path that is not there when it is a symbolic link whose target is gone
+    (the link itself is there, so "no such file" would mislead); None otherwise."""
+    if not path.is_symlink():
+        return None
+    return f"broken symbolic link (to {os.readlink(path)}); fix or remove the link"
+
+
 def read_source(path: Path, display: str | None = None, fmt: str | None = None,
                 data: bytes | None = None) -> Source:
     """Read ``path`` as ``fmt`` (guessed from its suffix when None). Raises ReadError.
@@ -60,10 +68,8 @@ def read_source(path: Path, display: str | None = None, fmt: str | None = None,
     except IsADirectoryError:
         raise ReadError("is a directory, not a file", display) from None
     except FileNotFoundError:
-        if path.is_symlink():  # the link is there; what it points to is not
-            raise ReadError(f"broken symbolic link (to {os.readlink(path)}); fix or remove the "
-                            "link", display) from None
-        raise ReadError("no such file or directory; check the path", display) from None
+        raise ReadError(broken_link(path) or "no such file or directory; check the path",
+                        display) from None
     except PermissionError:
         raise ReadError("permission denied; make the file readable", display) from None
     except OSError as exc:
